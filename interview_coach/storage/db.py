@@ -1,0 +1,49 @@
+"""The user's one SQLite database: WAL mode, a schema version and forward migrations.
+
+Every feature's tables are created by the migrations below, in order. To change the schema,
+append a migration; never edit one that has shipped. Each answer a user gives is written in
+its own transaction (`with db:`), so a crash or Ctrl-C loses nothing already given.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+# (version, SQL). user_version records the last one applied.
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
+    ),
+]
+
+
+def connect(path: str | Path | None = None) -> sqlite3.Connection:
+    """Open (and migrate) the database at `path`, by default the user's own."""
+    if path is None:
+        from interview_coach.paths import database_path
+
+        path = database_path()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=10)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    migrate(conn)
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every migration newer than the database's user_version; return the new version."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    for version, sql in MIGRATIONS:
+        if version > current:
+            with conn:
+                conn.executescript(f"BEGIN; {sql}; PRAGMA user_version = {int(version)}; COMMIT;")
+            current = version
+    return current
