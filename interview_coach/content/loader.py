@@ -1,0 +1,232 @@
+"""The one loader of content: built-in data and the user's content folder, validated alike.
+
+Built-in content lives in `frameworks/` (the framework and `problems/*.yaml`) and `quizzes/`.
+A user content folder (`--content-dir` or $INTERVIEW_COACH_CONTENT) may hold `problems/*.yaml`,
+`quizzes/*.yaml`, `summary/*.j2` and a `framework.yaml`; a user file with the same id as a
+built-in one takes its place. Every problem is reported as `file:line: message`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from interview_coach.content.models import Framework, ProblemCard
+from interview_coach.content.yamlsrc import Located, load_located
+from interview_coach.errors import ContentError, NotFoundError
+from interview_coach.paths import data_dir, user_content_dir
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def errors_of(located: Located, exc: ValidationError) -> list[str]:
+    """Turn pydantic's errors into `file:line: where: what` lines."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err.get("loc", ()))
+        shown = ".".join(str(p) for p in loc if p != "[key]") or "document"
+        msg = err.get("msg", "invalid")
+        if err.get("type") == "missing":
+            msg = "required field is missing"
+        elif err.get("type") == "extra_forbidden":
+            msg = "unknown field (check the spelling)"
+        out.append(f"{located.where(loc)}: {shown}: {msg}")
+    return out
+
+
+def parse_model(located: Located, model: type[M]) -> M:
+    """Validate parsed YAML against `model`; raise ContentError with every problem found."""
+    if not isinstance(located.data, dict):
+        kind = "empty file" if located.data is None else type(located.data).__name__
+        raise ContentError([f"{located.where(())}: expected a mapping at the top level, found {kind}"])
+    try:
+        return model.model_validate(located.data)
+    except ValidationError as exc:
+        raise ContentError(errors_of(located, exc)) from None
+
+
+def load_model(path: Path, model: type[M]) -> M:
+    return parse_model(load_located(path), model)
+
+
+# ---------------------------------------------------------------- where content lives
+
+
+def _user_dir(content_dir: str | Path | None) -> Path | None:
+    path = user_content_dir(content_dir)
+    return path if path is not None and path.is_dir() else None
+
+
+def framework_path(content_dir: str | Path | None = None) -> Path:
+    user = _user_dir(content_dir)
+    if user is not None and (user / "framework.yaml").is_file():
+        return user / "framework.yaml"
+    return data_dir("frameworks") / "four_step.yaml"
+
+
+def problem_paths(content_dir: str | Path | None = None) -> dict[str, Path]:
+    """Problem id (the file's stem) to its file; user cards override built-in ones."""
+    found: dict[str, Path] = {}
+    for folder in (data_dir("frameworks") / "problems", (_user_dir(content_dir) or Path("/nonexistent")) / "problems"):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.yaml")):
+                found[path.stem] = path
+    return found
+
+
+def template_dirs(content_dir: str | Path | None = None) -> list[Path]:
+    """Folders searched for summary templates, the user's first."""
+    dirs = []
+    user = _user_dir(content_dir)
+    if user is not None and (user / "summary").is_dir():
+        dirs.append(user / "summary")
+    return dirs
+
+
+def quiz_paths(content_dir: str | Path | None = None) -> dict[str, Path]:
+    """Quiz bank name (the file's stem) to its file; user banks override built-in ones."""
+    found: dict[str, Path] = {}
+    for folder in (data_dir("quizzes"), (_user_dir(content_dir) or Path("/nonexistent")) / "quizzes"):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.yaml")):
+                found[path.stem] = path
+    return found
+
+
+# ---------------------------------------------------------------- loading
+
+
+@lru_cache(maxsize=8)
+def _framework(path: Path, mtime: float) -> Framework:
+    return load_model(path, Framework)
+
+
+def load_framework(content_dir: str | Path | None = None) -> Framework:
+    path = framework_path(content_dir)
+    return _framework(path, path.stat().st_mtime)
+
+
+@lru_cache(maxsize=64)
+def _problem(path: Path, mtime: float) -> ProblemCard:
+    card = load_model(path, ProblemCard)
+    if card.id != path.stem:
+        located = load_located(path)
+        raise ContentError([f"{located.where(('id',))}: id {card.id!r} must match the file name {path.stem!r}"])
+    return card
+
+
+def resolve_problem_name(name: str, content_dir: str | Path | None = None) -> str:
+    """A problem id from its id, an alias or a unique prefix; NotFoundError suggests the closest."""
+    paths = problem_paths(content_dir)
+    key = name.strip().lower()
+    if key in paths:
+        return key
+    aliases: dict[str, str] = {}
+    for pid, path in paths.items():
+        try:
+            card = _problem(path, path.stat().st_mtime)
+        except ContentError:
+            continue
+        for alias in card.aliases:
+            aliases[alias.lower()] = pid
+    if key in aliases:
+        return aliases[key]
+    prefixed = [pid for pid in paths if pid.startswith(key)] if key else []
+    if len(prefixed) == 1:
+        return prefixed[0]
+    close = difflib.get_close_matches(key, list(paths) + list(aliases), n=3, cutoff=0.5)
+    close = list(dict.fromkeys(aliases.get(c, c) for c in close))
+    hint = f"did you mean {', '.join(close)}?" if close else f"choose one of: {', '.join(sorted(paths))}"
+    raise NotFoundError(f"unknown problem {name!r}", hint)
+
+
+def load_problem(name: str, content_dir: str | Path | None = None) -> ProblemCard:
+    pid = resolve_problem_name(name, content_dir)
+    path = problem_paths(content_dir)[pid]
+    return _problem(path, path.stat().st_mtime)
+
+
+def load_problems(content_dir: str | Path | None = None) -> list[ProblemCard]:
+    return [_problem(p, p.stat().st_mtime) for p in problem_paths(content_dir).values()]
+
+
+# ---------------------------------------------------------------- validation of any file
+
+
+def detect_kind(data: Any) -> str:
+    if isinstance(data, dict):
+        if "steps" in data and "competencies" in data:
+            return "framework"
+        if "questions" in data:
+            return "quiz"
+    return "problem"
+
+
+def validate_file(path: Path) -> list[str]:
+    """Every problem in one content file, as `file:line: message` lines (empty when valid)."""
+    try:
+        located = load_located(path)
+        kind = detect_kind(located.data)
+        if kind == "framework":
+            parse_model(located, Framework)
+        elif kind == "quiz":
+            from interview_coach.quiz.bank import validate_bank
+
+            validate_bank(located)
+        else:
+            card = parse_model(located, ProblemCard)
+            extra = _check_card(card, located)
+            if extra:
+                return extra
+    except ContentError as exc:
+        return exc.problems
+    return []
+
+
+def _check_card(card: ProblemCard, located: Located) -> list[str]:
+    """Checks that need more than one field: estimation inputs parse, ids are unique."""
+    problems = []
+    for field, items in (
+        ("clarifying_questions", card.clarifying_questions),
+        ("deep_dives", card.deep_dives),
+        ("tradeoffs", card.tradeoffs),
+    ):
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            if item.id in seen:
+                problems.append(f"{located.where((field, i, 'id'))}: duplicate id {item.id!r}")
+            seen.add(item.id)
+    try:
+        from interview_coach.estimation.calculator import parse_inputs
+    except ImportError:  # the estimation feature is not installed in this checkout yet
+        return problems
+    try:
+        parse_inputs(dict(card.estimation.inputs), source=str(located.path))
+    except Exception as exc:  # UsageError from the unit parser
+        problems.append(f"{located.where(('estimation', 'inputs'))}: {exc}")
+    return problems
+
+
+def validate_paths(paths: list[Path]) -> list[str]:
+    """Validate files and folders (recursively, *.yaml/*.yml)."""
+    problems: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            files = sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")])
+            if not files:
+                problems.append(f"{path}:1: no .yaml files in this folder")
+            for f in files:
+                problems.extend(validate_file(f))
+        elif path.exists():
+            problems.extend(validate_file(path))
+        else:
+            problems.append(f"{path}:1: no such file")
+    return problems
+
+
+def builtin_content_paths() -> list[Path]:
+    return [data_dir("frameworks"), data_dir("quizzes")]

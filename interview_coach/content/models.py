@@ -1,0 +1,264 @@
+"""The content model: the four-step framework and problem cards, as pydantic v2 models.
+
+Content is data: a new problem card or rubric item needs no code. Every model forbids unknown
+fields so a typo in a YAML key is reported, not silently ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Id = str  # lower-case identifiers: letters, digits, '_' and '-'
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+
+STEP_IDS = ("scope", "high_level", "deep_dive", "wrap_up")
+CompetencyId = Literal["problem_navigation", "solution_design", "technical_excellence", "communication"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class KeyPoint(Model):
+    """Something an interviewer listens for, and the words that show it in an answer."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    text: str = Field(min_length=3)
+    keywords: list[str] = Field(min_length=1)
+    section: str | None = None  # where in the chapter to read about it
+    competency: CompetencyId | None = None
+
+
+class Prompt(Model):
+    """One question the candidate answers inside a step."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    text: str = Field(min_length=3)
+    kind: Literal["text", "clarify", "estimates", "apis", "deep_dives"] = "text"
+    placeholder: str | None = None
+
+
+class Step(Model):
+    id: Literal["scope", "high_level", "deep_dive", "wrap_up"]
+    number: int = Field(ge=1, le=4)
+    title: str
+    min_minutes: int = Field(ge=1)
+    max_minutes: int = Field(ge=1)
+    goal: str
+    key_actions: list[str] = Field(min_length=1)
+    good_looks_like: list[str] = Field(min_length=1)
+    prompts: list[Prompt] = Field(min_length=1)
+    rubric: list[KeyPoint] = Field(min_length=1)
+    section: str
+
+    @model_validator(mode="after")
+    def _range(self) -> "Step":
+        if self.max_minutes < self.min_minutes:
+            raise ValueError(f"max_minutes ({self.max_minutes}) is below min_minutes ({self.min_minutes})")
+        return self
+
+
+class Category(Model):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    description: str
+    examples: list[str] = Field(min_length=1)
+
+
+class Topic(Model):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    description: str
+    questions: list[str] = Field(default_factory=list)
+
+
+class TradeoffOption(Model):
+    name: str
+    advantages: str
+    disadvantages: str
+    best_for: str
+
+
+class TradeoffMatrix(Model):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    note: str | None = None
+    options: list[TradeoffOption] = Field(min_length=2)
+
+
+class Pitfall(Model):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    description: str
+    remedy: str
+
+
+class ChecklistItem(Model):
+    id: str = Field(pattern=ID_PATTERN)
+    question: str
+    quiz_section: str | None = None
+
+
+class Competency(Model):
+    id: CompetencyId
+    title: str
+    description: str
+    levels: dict[Literal["mid", "senior", "staff"], str]
+    steps: list[Literal["scope", "high_level", "deep_dive", "wrap_up"]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _all_levels(self) -> "Competency":
+        missing = {"mid", "senior", "staff"} - set(self.levels)
+        if missing:
+            raise ValueError(f"levels is missing {', '.join(sorted(missing))}")
+        return self
+
+
+class Framework(Model):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    summary: str
+    total_minutes: tuple[int, int]
+    source: str
+    steps: list[Step]
+    clarifying_categories: list[Category] = Field(min_length=1)
+    deep_dive_topics: list[Topic] = Field(min_length=1)
+    wrap_up_focus: list[Topic] = Field(min_length=1)
+    tradeoffs: list[TradeoffMatrix] = Field(min_length=1)
+    pitfalls: list[Pitfall] = Field(min_length=1)
+    checklist: list[ChecklistItem] = Field(min_length=1)
+    competencies: list[Competency] = Field(min_length=4)
+
+    @model_validator(mode="after")
+    def _four_steps(self) -> "Framework":
+        ids = [s.id for s in self.steps]
+        if ids != list(STEP_IDS):
+            raise ValueError(f"steps must be {', '.join(STEP_IDS)} in that order (found {', '.join(ids)})")
+        return self
+
+    def step(self, step_id: str) -> Step:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise KeyError(step_id)
+
+
+# ---------------------------------------------------------------- problem cards
+
+
+class ClarifyingQuestion(Model):
+    id: str = Field(pattern=ID_PATTERN)
+    category: Literal["functional", "non_functional", "scale", "out_of_scope"]
+    question: str
+    keywords: list[str] = Field(min_length=1)
+    answer: str
+
+
+class Requirements(Model):
+    functional: list[str] = Field(min_length=1)
+    non_functional: list[str] = Field(min_length=1)
+    out_of_scope: list[str] = Field(min_length=1)
+
+
+class EstimationPreset(Model):
+    inputs: dict[str, str | int | float]
+    stated: dict[str, float] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+
+
+class Api(Model):
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "WS", "RPC"]
+    path: str
+    purpose: str
+
+
+class Component(Model):
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    name: str
+    kind: Literal["client", "edge", "service", "store", "cache", "queue", "external"] = "service"
+    description: str
+    connects_to: list[str] = Field(default_factory=list)
+
+
+class FlowStep(Model):
+    source: str = Field(alias="from")
+    target: str = Field(alias="to")
+    message: str
+    reply: bool = False
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Flow(Model):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    steps: list[FlowStep] = Field(min_length=1)
+
+
+class Schema(Model):
+    title: str
+    language: Literal["cql", "sql", "text"] = "sql"
+    definition: str
+    notes: list[str] = Field(default_factory=list)
+
+
+class DeepDive(Model):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    question: str
+    key_points: list[KeyPoint] = Field(min_length=1)
+    follow_ups: list[str] = Field(min_length=1)
+    section: str | None = None
+
+
+class Tradeoff(Model):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    choice: str
+    benefit: str
+    cost: str
+    keywords: list[str] = Field(min_length=1)
+
+
+class ProblemCard(Model):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    aliases: list[str] = Field(default_factory=list)
+    prompt: str
+    summary: str
+    reference: bool = False  # worked from the chapter (True only for chat)
+    clarifying_questions: list[ClarifyingQuestion] = Field(min_length=3)
+    requirements: Requirements
+    scale: list[str] = Field(min_length=1)
+    estimation: EstimationPreset
+    apis: list[Api] = Field(min_length=1)
+    components: list[Component] = Field(min_length=2)
+    flows: list[Flow] = Field(min_length=1)
+    schema_: Schema | None = Field(default=None, alias="schema")
+    key_points: dict[Literal["scope", "high_level", "wrap_up"], list[KeyPoint]]
+    deep_dives: list[DeepDive] = Field(min_length=2)
+    tradeoffs: list[Tradeoff] = Field(min_length=1)
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _references(self) -> "ProblemCard":
+        ids = {c.id for c in self.components}
+        for comp in self.components:
+            for target in comp.connects_to:
+                if target not in ids:
+                    raise ValueError(f"component {comp.id!r} connects to unknown component {target!r}")
+        for flow in self.flows:
+            for step in flow.steps:
+                for end in (step.source, step.target):
+                    if end not in ids:
+                        raise ValueError(f"flow {flow.id!r} names unknown component {end!r}")
+        return self
+
+    def deep_dive(self, dive_id: str) -> DeepDive:
+        for d in self.deep_dives:
+            if d.id == dive_id:
+                return d
+        raise KeyError(dive_id)

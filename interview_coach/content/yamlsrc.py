@@ -1,0 +1,74 @@
+"""YAML that remembers where each value came from, so every content error can say `file:line`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+Loc = tuple[Any, ...]
+
+
+@dataclass
+class Located:
+    """Parsed YAML data plus the 1-based line of every mapping key and sequence item in it."""
+
+    path: Path
+    data: Any
+    lines: dict[Loc, int] = field(default_factory=dict)
+
+    def line_of(self, loc: Loc) -> int:
+        """The line of `loc`, or of its nearest ancestor that has one (1 for the document)."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.lines.get((), 1)
+
+    def where(self, loc: Loc) -> str:
+        return f"{self.path}:{self.line_of(loc)}"
+
+
+def load_located(path: Path, text: str | None = None) -> Located:
+    """Parse one YAML (or JSON, which is YAML) file; a syntax error becomes a ContentError."""
+    import yaml
+
+    from interview_coach.errors import ContentError
+
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ContentError([f"{path}:1: cannot read: {exc.strerror or exc}"]) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ContentError([f"{path}:{line}: YAML syntax error: {problem}"]) from None
+    except yaml.YAMLError as exc:
+        raise ContentError([f"{path}:1: YAML error: {exc}"]) from None
+    located = Located(path=path, data=data)
+    if node is not None:
+        located.lines[()] = node.start_mark.line + 1
+        _walk(node, (), located.lines)
+    return located
+
+
+def _walk(node: Any, loc: Loc, lines: dict[Loc, int]) -> None:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            child = loc + (key,)
+            lines[child] = key_node.start_mark.line + 1
+            _walk(value_node, child, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            child = loc + (index,)
+            lines[child] = item.start_mark.line + 1
+            _walk(item, child, lines)
