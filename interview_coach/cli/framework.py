@@ -1,0 +1,55 @@
+"""`interview-coach framework`: the four-step framework as a time-boxed timeline and tables."""
+
+from __future__ import annotations
+
+import typer
+
+PART_KEYS = {
+    "steps": "steps",
+    "tradeoffs": "tradeoffs",
+    "pitfalls": "pitfalls",
+    "checklist": "checklist",
+    "rubric": "steps",
+    "clarifying": "clarifying_categories",
+    "competencies": "competencies",
+}
+PARTS = tuple(PART_KEYS)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("framework")(framework)
+
+
+def framework(
+    part: list[str] = typer.Option(
+        None, "--part", "-p", help=f"Show only these parts: {', '.join(PARTS)} (repeatable)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the framework as JSON."),
+) -> None:
+    """Show the four-step framework: timeline, trade-offs, pitfalls, checklist and rubric.
+
+    Example: interview-coach framework --part steps --part tradeoffs
+    """
+    from interview_coach.cli.state import state
+    from interview_coach.content.loader import load_framework
+    from interview_coach.errors import UsageError
+
+    chosen = list(part or [])
+    for p in chosen:
+        if p not in PARTS:
+            raise UsageError(f"--part: unknown part {p!r}", f"choose from {', '.join(PARTS)}")
+    fw = load_framework(state.content_dir)
+    if as_json:
+        from interview_coach.cli.output import print_json
+
+        data = fw.model_dump(mode="json")
+        if chosen:
+            # The rubric lives inside each step, so asking for it returns the steps.
+            keys = {PART_KEYS[p] for p in chosen}
+            data = {k: v for k, v in data.items() if k in keys or k in ("id", "title")}
+        print_json(data)
+        return
+    from interview_coach.cli.output import console
+    from interview_coach.ui.framework_view import render_framework
+
+    render_framework(console(), fw, chosen or list(PARTS))

@@ -1,0 +1,60 @@
+"""`interview-coach problems`: browse the interview problem cards."""
+
+from __future__ import annotations
+
+import typer
+
+problems_app = typer.Typer(help="Browse the interview problems.\n\nExample: interview-coach problems show chat", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(problems_app, name="problems")
+
+
+@problems_app.command("list")
+def list_problems(as_json: bool = typer.Option(False, "--json", help="Print a list of {id, title, ...} objects.")) -> None:
+    """List the problems you can practise.
+
+    Example: interview-coach problems list --json
+    """
+    from interview_coach.cli.state import state
+    from interview_coach.content.loader import load_problems
+
+    cards = load_problems(state.content_dir)
+    if as_json:
+        from interview_coach.cli.output import print_json
+
+        print_json([
+            {"id": c.id, "title": c.title, "aliases": c.aliases, "reference": c.reference, "summary": c.summary,
+             "deep_dives": [d.id for d in c.deep_dives]}
+            for c in cards
+        ])
+        return
+    from interview_coach.cli.output import console
+    from interview_coach.ui.problem_view import render_problem_list
+
+    render_problem_list(console(), cards)
+
+
+@problems_app.command("show")
+def show_problem(
+    name: str = typer.Argument(..., help="Problem id or alias, e.g. chat, whatsapp, url_shortener."),
+    as_json: bool = typer.Option(False, "--json", help="Print the whole card as JSON."),
+) -> None:
+    """Show a whole problem card: questions, requirements, estimates, APIs, flows, deep dives, trade-offs.
+
+    Example: interview-coach problems show chat
+    """
+    from interview_coach.cli.state import state
+    from interview_coach.content.loader import load_problem
+
+    card = load_problem(name, state.content_dir)
+    if as_json:
+        from interview_coach.cli.output import print_json
+
+        print_json(card.model_dump(mode="json", by_alias=True))
+        return
+    from interview_coach.cli.output import console
+    from interview_coach.ui.problem_view import render_problem
+
+    render_problem(console(), card)

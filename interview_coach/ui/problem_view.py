@@ -1,0 +1,117 @@
+"""Rich rendering of problem cards."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from interview_coach.content.models import ProblemCard
+
+
+def render_problem_list(console: Console, cards: list[ProblemCard]) -> None:
+    table = Table(title="Problems")
+    table.add_column("id", style="bold")
+    table.add_column("Title")
+    table.add_column("Deep dives", justify="right")
+    table.add_column("Summary")
+    for card in cards:
+        title = card.title + (" (reference)" if card.reference else "")
+        table.add_row(card.id, title, str(len(card.deep_dives)), card.summary)
+    console.print(table)
+    console.print("Show one with: interview-coach problems show ID")
+
+
+def _bullets(items: list[str]) -> Text:
+    text = Text()
+    for i, item in enumerate(items):
+        text.append(("\n" if i else "") + f"• {item}")
+    return text
+
+
+def render_problem(console: Console, card: ProblemCard) -> None:
+    console.print(Panel(Text(f"{card.prompt}\n\n{card.summary}"), title=card.title, title_align="left"))
+
+    table = Table(title="Clarifying questions (and the interviewer's answers)", show_lines=True)
+    table.add_column("Category")
+    table.add_column("Question")
+    table.add_column("Answer")
+    for q in card.clarifying_questions:
+        table.add_row(q.category.replace("_", " "), q.question, q.answer)
+    console.print(table)
+
+    req = Table(title="Requirements", show_lines=True)
+    req.add_column("Functional")
+    req.add_column("Non-functional")
+    req.add_column("Out of scope")
+    req.add_row(_bullets(card.requirements.functional), _bullets(card.requirements.non_functional), _bullets(card.requirements.out_of_scope))
+    console.print(req)
+
+    est = Table(title="Scale and estimation inputs", show_lines=False)
+    est.add_column("Input")
+    est.add_column("Value")
+    for key, value in card.estimation.inputs.items():
+        est.add_row(key.replace("_", " "), str(value))
+    console.print(Panel(_bullets(card.scale), title="Scale", title_align="left"))
+    console.print(est)
+    if card.estimation.notes:
+        console.print(_bullets(card.estimation.notes))
+    console.print(f"Work it through with: interview-coach estimate {card.id}")
+
+    apis = Table(title="APIs")
+    apis.add_column("Method")
+    apis.add_column("Path")
+    apis.add_column("Purpose")
+    for api in card.apis:
+        apis.add_row(api.method, api.path, api.purpose)
+    console.print(apis)
+
+    comps = Table(title="Components", show_lines=True)
+    comps.add_column("Component")
+    comps.add_column("Role")
+    comps.add_column("Talks to")
+    names = {c.id: c.name for c in card.components}
+    for c in card.components:
+        comps.add_row(f"{c.name} ({c.kind})", c.description, ", ".join(names[t] for t in c.connects_to))
+    console.print(comps)
+
+    for flow in card.flows:
+        text = Text()
+        for i, step in enumerate(flow.steps, 1):
+            arrow = "<--" if step.reply else "-->"
+            text.append(f"{i:>2}. {names[step.source]} {arrow} {names[step.target]}: {step.message}\n")
+        console.print(Panel(text, title=f"Flow: {flow.title}", title_align="left"))
+
+    if card.schema_ is not None:
+        lexer = "sql"
+        console.print(Panel(Syntax(card.schema_.definition.rstrip(), lexer, theme="ansi_dark", background_color="default"),
+                            title=card.schema_.title, title_align="left"))
+        if card.schema_.notes:
+            console.print(_bullets(card.schema_.notes))
+
+    for step_id, points in card.key_points.items():
+        console.print(Panel(_bullets([p.text for p in points]), title=f"Key points — {step_id.replace('_', ' ')}", title_align="left"))
+
+    for dive in card.deep_dives:
+        body = Text()
+        body.append(dive.question + "\n", style="italic")
+        body.append("Key points:\n", style="bold")
+        for p in dive.key_points:
+            body.append(f"  • {p.text}\n")
+        body.append("Follow-ups:\n", style="bold")
+        for q in dive.follow_ups:
+            body.append(f"  ? {q}\n")
+        if dive.section:
+            body.append(f"Read: {dive.section}", style="dim")
+        console.print(Panel(body, title=f"Deep dive: {dive.title}", title_align="left"))
+
+    trade = Table(title="Trade-offs", show_lines=True)
+    trade.add_column("Trade-off")
+    trade.add_column("Choice")
+    trade.add_column("Gain")
+    trade.add_column("Cost")
+    for t in card.tradeoffs:
+        trade.add_row(t.title, t.choice, t.benefit, t.cost)
+    console.print(trade)
