@@ -18,6 +18,24 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         """,
     ),
+    (
+        2,
+        # Mock interviews (practice/store.py): the whole session as JSON, rewritten in one
+        # transaction after every answer; the columns beside it are what `history` lists.
+        """
+        CREATE TABLE IF NOT EXISTS practice_sessions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            problem_id TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            minutes INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            score INTEGER,
+            state TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS practice_sessions_updated ON practice_sessions (updated_at);
+        """,
+    ),
 ]
 
 
