@@ -1,0 +1,132 @@
+"""Who is talking: HMAC-signed bearer tokens with an expiry, user names, direct-channel ids.
+
+A token is `v1.<payload>.<signature>`: the payload is base64url JSON `{"sub": user, "iat", "exp"}`
+and the signature is HMAC-SHA256 over `v1.<payload>` with the deployment's secret. Every server
+of a deployment shares the secret, so a client that reconnects to another server after a crash
+keeps its token. No database lookup is needed to check one — which is the point on a chat
+server holding hundreds of thousands of sockets.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+from dataclasses import dataclass
+
+from interview_coach.clock import Clock
+from interview_coach.errors import CoachError, UsageError
+
+SECRET_ENV = "INTERVIEW_COACH_CHAT_SECRET"
+DEFAULT_TOKEN_TTL_S = 12 * 3600
+_VERSION = "v1"
+_USER_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+DIRECT_PREFIX = "dm:"
+
+
+class AuthError(CoachError):
+    """A missing, forged, malformed or expired token. `code` is what an HTTP 401 body says."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def validate_user_id(user_id: object, what: str = "user_id") -> str:
+    """A user name: 1-64 letters, digits, '_', '.', '-' (so it can sit inside channel ids and keys)."""
+    if not isinstance(user_id, str) or not _USER_RE.match(user_id):
+        shown = user_id if isinstance(user_id, str) else type(user_id).__name__
+        raise UsageError(f"{what}: {shown!r} is not a user name",
+                         "use 1-64 letters, digits, '_', '.' or '-', e.g. alice")
+    return user_id
+
+
+def direct_channel_id(a: str, b: str) -> str:
+    """The one channel of two users, the same whichever of them asks: `dm:<lower>:<higher>`."""
+    validate_user_id(a)
+    validate_user_id(b)
+    if a == b:
+        raise UsageError(f"a direct channel needs two different users, got {a!r} twice", "send to someone else")
+    low, high = sorted((a, b))
+    return f"{DIRECT_PREFIX}{low}:{high}"
+
+
+def direct_members(channel_id: str) -> tuple[str, str] | None:
+    """The two users of a direct channel id, or None when it is not a well-formed one."""
+    if not channel_id.startswith(DIRECT_PREFIX):
+        return None
+    parts = channel_id[len(DIRECT_PREFIX):].split(":")
+    if len(parts) != 2 or not all(_USER_RE.match(p) for p in parts) or not parts[0] < parts[1]:
+        return None
+    return parts[0], parts[1]
+
+
+def secret_from_env() -> bytes | None:
+    value = os.environ.get(SECRET_ENV)
+    return value.encode() if value else None
+
+
+def new_secret() -> bytes:
+    return secrets.token_bytes(32)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    user_id: str
+    expires_at: float
+
+
+class TokenSigner:
+    """Issues and checks the bearer tokens of one deployment."""
+
+    def __init__(self, secret: bytes, clock: Clock, ttl_s: float = DEFAULT_TOKEN_TTL_S) -> None:
+        if len(secret) < 16:
+            raise UsageError("the token secret is too short", f"set {SECRET_ENV} to at least 16 characters")
+        self._secret = secret
+        self._clock = clock
+        self.ttl_s = ttl_s
+
+    def _sign(self, signed_part: str) -> str:
+        return _b64(hmac.new(self._secret, signed_part.encode("ascii"), hashlib.sha256).digest())
+
+    def issue(self, user_id: str, ttl_s: float | None = None) -> IssuedToken:
+        validate_user_id(user_id)
+        now = self._clock.now()
+        exp = now + (self.ttl_s if ttl_s is None else ttl_s)
+        payload = _b64(json.dumps({"sub": user_id, "iat": int(now), "exp": exp}, separators=(",", ":")).encode())
+        signed_part = f"{_VERSION}.{payload}"
+        return IssuedToken(f"{signed_part}.{self._sign(signed_part)}", user_id, exp)
+
+    def verify(self, token: str | None) -> str:
+        """The user the token was issued to; AuthError when it is missing, forged or expired."""
+        if not token:
+            raise AuthError("missing_token", "no bearer token; log in with POST /v1/sessions and send "
+                                             "'Authorization: Bearer <token>' (or ?token= on the WebSocket)")
+        parts = token.split(".")
+        if len(parts) != 3 or parts[0] != _VERSION:
+            raise AuthError("bad_token", "the token is not a v1.<payload>.<signature> token")
+        signed_part = f"{parts[0]}.{parts[1]}"
+        # compare_digest: the time to refuse must not tell a forger how many characters were right.
+        if not hmac.compare_digest(self._sign(signed_part), parts[2]):
+            raise AuthError("bad_token", "the token's signature does not match; it was not issued here")
+        try:
+            claims = json.loads(_unb64(parts[1]))
+            user_id, exp = claims["sub"], float(claims["exp"])
+        except (ValueError, KeyError, TypeError):
+            raise AuthError("bad_token", "the token's payload is unreadable") from None
+        if self._clock.now() >= exp:
+            raise AuthError("expired_token", "the token has expired; log in again with POST /v1/sessions")
+        return user_id

@@ -1,0 +1,178 @@
+"""The WebSocket protocol of the chat service: JSON frames in, JSON frames out.
+
+Client to server:
+    {"type": "send", "to": USER | "channel_id": ID, "text": str, "client_msg_id": str, "media"?: {...}}
+    {"type": "delivered", "message_id": int, "channel_id"?: ID}
+    {"type": "typing" | "enter_room" | "leave_room", "channel_id": ID}
+    {"type": "ping"}
+Server to client:
+    hello, ack, message, typing, delivered, pong, reconnect (the server is draining) and
+    {"type": "error", "code", "message", ...} for a bad frame — the socket stays open.
+
+Parsing is hand-written rather than a pydantic model: it runs once per frame on the hot path
+and its error messages are part of the protocol.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from interview_coach.chat.auth import validate_user_id
+from interview_coach.errors import UsageError
+
+# The application's limit on one frame. Text chat is small (the chapter's 100-byte message);
+# media goes to the object store, never down the socket, so 16 KiB is generous. Frames over it
+# get an error frame. The transport (uvicorn) has a hard limit far above it, which closes.
+MAX_FRAME_BYTES = 16 * 1024
+TRANSPORT_MAX_BYTES = 1024 * 1024
+MAX_TEXT_CHARS = 4000
+MAX_CLIENT_MSG_ID = 64
+MAX_CHANNEL_ID = 160
+
+CLIENT_TYPES = ("send", "delivered", "typing", "enter_room", "leave_room", "ping")
+
+
+class FrameError(UsageError):
+    """A client frame the server refuses; sent back as an error frame, never a closed socket."""
+
+    def __init__(self, code: str, message: str, client_msg_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.client_msg_id = client_msg_id
+
+    def frame(self) -> dict[str, Any]:
+        return error_frame(self.code, self.message, self.client_msg_id)
+
+
+@dataclass(frozen=True)
+class SendFrame:
+    text: str
+    client_msg_id: str
+    to: str | None = None
+    channel_id: str | None = None
+    media: dict[str, Any] | None = field(default=None)
+
+
+@dataclass(frozen=True)
+class DeliveredFrame:
+    message_id: int
+    channel_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RoomFrame:
+    """typing, enter_room or leave_room: all name one channel."""
+
+    type: str
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class PingFrame:
+    pass
+
+
+ClientFrame = SendFrame | DeliveredFrame | RoomFrame | PingFrame
+
+
+def _str_field(frame: dict[str, Any], name: str, limit: int, cmid: str | None, required: bool = True) -> str | None:
+    value = frame.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value:
+        raise FrameError("bad_frame", f"'{name}' must be a non-empty string", cmid)
+    if len(value) > limit:
+        raise FrameError("bad_frame", f"'{name}' is {len(value)} characters; the limit is {limit}", cmid)
+    return value
+
+
+def parse_client_frame(raw: str | bytes, max_bytes: int = MAX_FRAME_BYTES) -> ClientFrame:
+    """One client frame, validated; FrameError says what was wrong and what is accepted."""
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8"))
+    if size > max_bytes:
+        raise FrameError("too_large", f"the frame is {size} bytes; the limit is {max_bytes} "
+                                      "(send media through POST /v1/media/uploads)")
+    try:
+        frame = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise FrameError("bad_json", "the frame is not valid JSON") from None
+    if not isinstance(frame, dict):
+        raise FrameError("bad_frame", "a frame is a JSON object with a 'type'")
+    kind = frame.get("type")
+    raw_cmid = frame.get("client_msg_id")
+    cmid = raw_cmid if isinstance(raw_cmid, str) and len(raw_cmid) <= MAX_CLIENT_MSG_ID else None
+    if kind == "send":
+        client_msg_id = _str_field(frame, "client_msg_id", MAX_CLIENT_MSG_ID, None)
+        text = frame.get("text")
+        if not isinstance(text, str):
+            raise FrameError("bad_frame", "'text' must be a string", cmid)
+        if len(text) > MAX_TEXT_CHARS:
+            raise FrameError("too_large", f"'text' is {len(text)} characters; the limit is {MAX_TEXT_CHARS}", cmid)
+        to = frame.get("to")
+        channel_id = frame.get("channel_id")
+        if (to is None) == (channel_id is None):
+            raise FrameError("bad_frame", "a send names exactly one of 'to' (a user) or 'channel_id'", cmid)
+        if to is not None:
+            try:
+                validate_user_id(to, "to")
+            except UsageError as exc:
+                raise FrameError("bad_frame", str(exc), cmid) from None
+        else:
+            _str_field(frame, "channel_id", MAX_CHANNEL_ID, cmid)
+        media = frame.get("media")
+        if media is not None and not isinstance(media, dict):
+            raise FrameError("bad_frame", "'media' must be an object (the uploaded object's metadata)", cmid)
+        if not text and media is None:
+            raise FrameError("bad_frame", "a send needs 'text' or 'media'", cmid)
+        return SendFrame(text=text, client_msg_id=client_msg_id or "", to=to, channel_id=channel_id, media=media)
+    if kind == "delivered":
+        message_id = frame.get("message_id")
+        if not isinstance(message_id, int) or isinstance(message_id, bool) or message_id <= 0:
+            raise FrameError("bad_frame", "'message_id' must be a positive integer")
+        return DeliveredFrame(message_id=message_id,
+                              channel_id=_str_field(frame, "channel_id", MAX_CHANNEL_ID, None, required=False))
+    if kind in ("typing", "enter_room", "leave_room"):
+        return RoomFrame(type=kind, channel_id=_str_field(frame, "channel_id", MAX_CHANNEL_ID, None) or "")
+    if kind == "ping":
+        return PingFrame()
+    shown = kind if isinstance(kind, str) else json.dumps(kind)
+    raise FrameError("unknown_type", f"unknown frame type {shown[:40]!r}; expected one of {', '.join(CLIENT_TYPES)}", cmid)
+
+
+# Server frames: plain dicts, one builder each so their shape lives in one place.
+
+def error_frame(code: str, message: str, client_msg_id: str | None = None) -> dict[str, Any]:
+    frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+    if client_msg_id is not None:
+        frame["client_msg_id"] = client_msg_id
+    return frame
+
+
+def hello_frame(user_id: str, server_id: str) -> dict[str, Any]:
+    return {"type": "hello", "user_id": user_id, "server_id": server_id, "max_frame_bytes": MAX_FRAME_BYTES}
+
+
+def ack_frame(client_msg_id: str, message_id: int, channel_id: str, duplicate: bool = False) -> dict[str, Any]:
+    return {"type": "ack", "client_msg_id": client_msg_id, "message_id": message_id, "channel_id": channel_id,
+            "duplicate": duplicate}
+
+
+def message_frame(channel_id: str, message_id: int, sender_id: str, text: str,
+                  client_msg_id: str | None = None, media: dict[str, Any] | None = None) -> dict[str, Any]:
+    frame: dict[str, Any] = {"type": "message", "channel_id": channel_id, "message_id": message_id,
+                             "sender_id": sender_id, "text": text}
+    if client_msg_id is not None:
+        frame["client_msg_id"] = client_msg_id
+    if media is not None:
+        frame["media"] = media
+    return frame
+
+
+def typing_frame(channel_id: str, user_id: str, expires_in_s: float) -> dict[str, Any]:
+    return {"type": "typing", "channel_id": channel_id, "user_id": user_id, "expires_in_s": expires_in_s}
+
+
+def reconnect_frame(reason: str) -> dict[str, Any]:
+    return {"type": "reconnect", "reason": reason}
