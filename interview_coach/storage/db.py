@@ -36,6 +36,24 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX IF NOT EXISTS practice_sessions_updated ON practice_sessions (updated_at);
         """,
     ),
+    (
+        3,
+        # Estimation drills (estimation/history.py): one row per drill, rewritten after each
+        # answer; answers_json holds each graded answer with its worked solution.
+        """
+        CREATE TABLE IF NOT EXISTS drills (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            problem TEXT NOT NULL,
+            seed INTEGER,
+            taken_at REAL NOT NULL,
+            score REAL NOT NULL,
+            total INTEGER NOT NULL,
+            finished INTEGER NOT NULL DEFAULT 0,
+            answers_json TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS drills_taken_at ON drills (taken_at);
+        """,
+    ),
 ]
 
 
