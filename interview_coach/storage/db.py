@@ -54,6 +54,47 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX IF NOT EXISTS drills_taken_at ON drills (taken_at);
         """,
     ),
+    (
+        4,
+        # The quiz (quiz/store.py): a run is one sitting (its seed and question order, so an
+        # interrupted run can be resumed); each answer is one attempt row written together with
+        # its question's FSRS card (card_json is fsrs Card.to_dict()) in one transaction.
+        """
+        CREATE TABLE IF NOT EXISTS quiz_runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            bank TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            seed INTEGER NOT NULL,
+            question_ids TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            finished_at REAL,
+            interrupted_at REAL
+        );
+        CREATE INDEX IF NOT EXISTS quiz_runs_bank ON quiz_runs (bank, started_at);
+        CREATE TABLE IF NOT EXISTS quiz_attempts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id INTEGER REFERENCES quiz_runs (id),
+            bank TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            section TEXT NOT NULL,
+            given_json TEXT NOT NULL,
+            correct INTEGER NOT NULL,
+            credit REAL NOT NULL,
+            seconds REAL,
+            rating INTEGER NOT NULL,
+            answered_at REAL NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS quiz_attempts_question ON quiz_attempts (bank, question_id, answered_at);
+        CREATE INDEX IF NOT EXISTS quiz_attempts_run ON quiz_attempts (run_id);
+        CREATE TABLE IF NOT EXISTS quiz_cards (
+            bank TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            card_json TEXT NOT NULL,
+            due REAL NOT NULL,
+            PRIMARY KEY (bank, question_id)
+        );
+        """,
+    ),
 ]
 
 
