@@ -1,0 +1,181 @@
+"""Rendering summaries: one Jinja2 environment, the user's template folder first, then ours.
+
+Templates are named `<document>.<format>.j2` (`session.md.j2`, `reference.html.j2`) and share
+partials whose names start with `_`. A user overrides any of them by putting a file with the
+same name in `<content dir>/summary/`. HTML templates are autoescaped (by file name, so an
+override is escaped too); Markdown ones are not, and use the `md*` filters below instead.
+Output is deterministic: nothing here reads a clock, dates come from the session record.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from pathlib import Path
+from typing import Any
+
+from interview_coach.errors import ContentError, UsageError
+
+FORMATS = ("md", "html")
+DOCUMENTS = ("session", "reference")
+
+
+def environment(content_dir: str | Path | None = None):  # -> jinja2.Environment
+    import jinja2
+
+    from interview_coach.content.loader import template_dirs
+
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(d) for d in template_dirs(content_dir)])]
+    loaders.append(jinja2.PackageLoader("interview_coach.summary", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        # Escape by file name, not by who wrote the template: a user's HTML override is escaped too.
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html", "htm", "xml", "html.j2", "htm.j2"),
+            disabled_extensions=("md.j2", "md", "txt"),
+            default_for_string=True,
+            default=True,
+        ),
+        undefined=jinja2.StrictUndefined,  # a typo in a template fails loudly, not as an empty string
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md=md_inline,
+        md_cell=md_cell,
+        md_quote=md_quote,
+        fence=fence,
+        duration=duration,
+        pct=pct,
+        utc=utc_date,
+        factor=factor_text,
+    )
+    return env
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise UsageError(f"--format: {fmt!r} is not a format", f"use {' or '.join(FORMATS)}")
+    return fmt
+
+
+def render(document: str, fmt: str, context: dict[str, Any], content_dir: str | Path | None = None) -> str:
+    """Render `document` ("session" or "reference") as `fmt` ("md" or "html")."""
+    import jinja2
+
+    check_format(fmt)
+    name = f"{document}.{fmt}.j2"
+    env = environment(content_dir)
+    try:
+        template = env.get_template(name)
+        out = template.render(**context)
+        return tidy_markdown(out) if fmt == "md" else out
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or exc.name or name
+        raise ContentError([f"{where}:{exc.lineno}: template syntax: {exc.message}"]) from None
+    except jinja2.UndefinedError as exc:
+        raise ContentError([f"{_template_where(exc, name)}: {exc.message} (see the context in docs/summaries.md)"]) from None
+    except jinja2.TemplateNotFound as exc:
+        raise ContentError([f"summary/{exc.name}:1: template not found"]) from None
+
+
+def _template_where(exc: BaseException, fallback: str) -> str:
+    """`file:line` of the template frame an error was raised in (Jinja maps its frames to template lines)."""
+    tb = exc.__traceback__
+    where = f"{fallback}:1"
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            where = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
+
+
+_FENCE_OPEN = re.compile(r"^(`{3,}|~{3,})")
+
+
+def tidy_markdown(text: str) -> str:
+    """At most one blank line between blocks (outside code fences), and one newline at the end.
+
+    Templates stay readable (macros and loops leave blank lines behind) and a user's override
+    gets the same tidy output without having to manage Jinja's whitespace by hand.
+    """
+    out: list[str] = []
+    fence: str | None = None
+    for line in text.split("\n"):
+        m = _FENCE_OPEN.match(line)
+        if fence is None:
+            if m:
+                fence = m.group(1)
+            elif not line.strip() and (not out or not out[-1].strip()):
+                continue
+        elif line.strip() == fence:  # only the same fence closes a block
+            fence = None
+        out.append(line.rstrip() if fence is None else line)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# ---------------------------------------------------------------- filters
+
+
+_TAG_START = re.compile(r"<")
+
+
+def md_inline(value: Any) -> str:
+    """Text for a Markdown line: one line, and no raw HTML (a '<' is written as an entity)."""
+    text = re.sub(r"\s*\n\s*", " ", str(value)).strip()
+    return _TAG_START.sub("&lt;", text)
+
+
+def md_cell(value: Any) -> str:
+    """Text for a Markdown table cell: no pipes or line breaks to end the cell or the row."""
+    text = str(value).strip().replace("\\", "\\\\").replace("|", "\\|")
+    text = _TAG_START.sub("&lt;", text)
+    return re.sub(r"\s*\n\s*", "<br>", text) or " "
+
+
+def md_quote(value: Any) -> str:
+    """Multi-line text as a Markdown block quote, so whatever it holds stays inside the quote."""
+    lines = str(value).strip("\n").splitlines() or [""]
+    out = []
+    for line in lines:
+        line = _TAG_START.sub("&lt;", line.rstrip())
+        out.append(f"> {line}" if line else ">")
+    return "\n".join(out)
+
+
+def fence(value: Any, lang: str = "") -> str:
+    """A fenced code block that the text cannot close: the fence is longer than any run of backticks in it."""
+    text = str(value).strip("\n")
+    longest = max((len(m.group(0)) for m in re.finditer(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{lang}\n{text}\n{ticks}"
+
+
+def duration(seconds: Any) -> str:
+    """Seconds as m:ss (or h:mm:ss)."""
+    total = int(round(float(seconds or 0)))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def pct(value: Any) -> str:
+    if value is None:
+        return "—"
+    return f"{round(float(value) * 100)}%"
+
+
+def utc_date(seconds: Any) -> str:
+    """Wall-clock seconds (from the session record) as a UTC date and time."""
+    if not seconds:
+        return "—"
+    return _dt.datetime.fromtimestamp(float(seconds), tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def factor_text(value: Any) -> str:
+    if value is None:
+        return "—"
+    value = float(value)
+    return f"×{value:.1f}" if value < 10 else f"×{value:.0f}"
