@@ -325,3 +325,15 @@ def test_chat_numbers_in_scale(chat):
     for figure in ("50M", "5 billion", "86,400", "120,000", "500 GB", "900 TB", "48 Mbps", "96 Mbps", "5 million"):
         assert figure in text, figure
     assert re.search(r"100 bytes", text)
+
+
+def test_chat_flow_hops_follow_component_connections(chat):
+    # The architecture diagram is drawn from connects_to; every hop of a sequence should be on it.
+    edges = {(c.id, t) for c in chat.components for t in c.connects_to}
+    loose = [
+        (flow.id, s.source, s.target)
+        for flow in chat.flows
+        for s in flow.steps
+        if (s.source, s.target) not in edges and (s.target, s.source) not in edges
+    ]
+    assert loose == []
