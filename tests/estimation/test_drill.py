@@ -1,0 +1,106 @@
+"""The drill engine: scenarios, grading, answers files and the saved history."""
+
+from __future__ import annotations
+
+import pytest
+
+from interview_coach.clock import FakeClock
+from interview_coach.errors import UsageError
+from interview_coach.estimation.calculator import parse_inputs
+from interview_coach.estimation.drill import (
+    DRILL_ORDER,
+    build_drill,
+    parse_answer,
+    parse_answer_file,
+    random_drill,
+    scenario_from_seed,
+)
+from interview_coach.estimation.history import DrillHistory
+from interview_coach.storage.db import connect
+
+CHAT = {"dau": "50M", "writes_per_user": 100, "reads_per_write": 1, "item_size": "100B", "peak_factor": 2, "years": 5, "online_fraction": "10%"}
+
+
+@pytest.fixture
+def chat_drill():
+    return build_drill(parse_inputs(CHAT), "chat")
+
+
+def test_questions_follow_the_drill_order_and_skip_what_the_inputs_cannot_give(chat_drill):
+    names = [q.name for q in chat_drill.questions]
+    assert names == [n for n in DRILL_ORDER if n not in ("servers_for_peak_qps", "servers_for_connections")]
+    assert chat_drill.total == 10
+
+
+def test_grading_and_score(chat_drill):
+    a = chat_drill.answer("avg_write_qps", 60_000)
+    assert a.grade == "on target" and a.points == 1.0
+    assert a.solution.formula.endswith("57,870.37 writes/s")
+    b = chat_drill.answer("peak_write_qps", 1_000_000)
+    assert b.grade == "right order of magnitude" and b.points == 0.5
+    c = chat_drill.answer("storage_total_bytes", 9e15 * 2)
+    assert c.grade == "off" and c.points == 0
+    d = chat_drill.answer("daily_writes", None)
+    assert d.grade == "skipped"
+    assert chat_drill.score == 1.5
+    assert not chat_drill.finished
+    with pytest.raises(UsageError, match="not a question"):
+        chat_drill.answer("daily_reads", 1)
+
+
+def test_same_seed_same_scenario():
+    assert scenario_from_seed(7) == scenario_from_seed(7)
+    assert any(scenario_from_seed(7) != scenario_from_seed(s) for s in range(8, 12))
+    drill = random_drill(7)
+    assert drill.problem == "random" and drill.seed == 7
+    assert drill.total == len(DRILL_ORDER)  # a random scenario has every input
+
+
+@pytest.mark.parametrize(
+    "name, kind, text, value",
+    [
+        ("avg_write_qps", "rate", "60K", 60_000),
+        ("avg_write_qps", "rate", "60K/s", 60_000),
+        ("daily_writes", "per_day", "5 billion per day", 5e9),
+        ("storage_per_day_bytes", "size_day", "500GB/day", 500e9),
+        ("avg_ingress_bytes_per_s", "size_rate", "6 MB/s", 6e6),
+        ("servers_for_peak_qps", "servers", "24 servers", 24),
+        ("concurrent_connections", "connections", 5_000_000, 5e6),
+    ],
+)
+def test_parse_answer(name, kind, text, value):
+    assert parse_answer(name, text, kind) == value
+
+
+def test_parse_answer_refuses_nonsense_with_an_example():
+    with pytest.raises(UsageError) as info:
+        parse_answer("avg_write_qps", "lots", "rate", "answers.yaml")
+    assert str(info.value) == "answers.yaml: avg_write_qps: 'lots' is not a count; try 60K"
+    with pytest.raises(UsageError, match="try 500GB"):
+        parse_answer("storage_per_day_bytes", "500G", "size_day", "answers.yaml")
+
+
+def test_answer_files(chat_drill):
+    parsed = parse_answer_file({"avg_write_qps": "60K", "daily_writes": None}, chat_drill, "a.yaml")
+    assert parsed == {"avg_write_qps": 60_000, "daily_writes": None}
+    with pytest.raises(UsageError, match="a.yaml: 'qps' is not a question"):
+        parse_answer_file({"qps": 1}, chat_drill, "a.yaml")
+    with pytest.raises(UsageError, match="expected a mapping"):
+        parse_answer_file(["60K"], chat_drill, "a.yaml")
+
+
+def test_history_keeps_each_answer_as_it_is_given(tmp_path, chat_drill):
+    conn = connect(tmp_path / "coach.sqlite3")
+    clock = FakeClock(start=1_800_000_000)
+    history = DrillHistory(conn, clock)
+    drill_id = history.start(chat_drill)
+    chat_drill.answer("daily_writes", 5e9)
+    history.save(drill_id, chat_drill)
+    conn.close()
+
+    # A fresh connection (as after Ctrl-C) sees the answer already given.
+    reopened = DrillHistory(connect(tmp_path / "coach.sqlite3"), clock)
+    [row] = reopened.recent()
+    assert row["problem"] == "chat" and row["taken_at"] == 1_800_000_000
+    assert row["score"] == 1.0 and row["total"] == 10 and not row["finished"]
+    assert row["answers"][0]["name"] == "daily_writes" and row["answers"][0]["grade"] == "on target"
