@@ -1,0 +1,321 @@
+"""`interview-coach estimate`: back-of-the-envelope numbers that show their work.
+
+    interview-coach estimate chat                  the chat preset (the chapter's numbers)
+    interview-coach estimate --dau 10M --writes-per-user 20 --item-size 1KB
+    interview-coach estimate numbers               reference tables
+    interview-coach estimate drill chat            practise, graded by factor
+
+`estimate PRESET` is the default command (`estimate calc PRESET` spelled out), so a preset or
+flags can follow `estimate` directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+
+class _DefaultCommandGroup(TyperGroup):
+    """A group whose first argument, when it names no subcommand, goes to the `calc` command."""
+
+    default_command = "calc"
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+estimate_app = typer.Typer(
+    cls=_DefaultCommandGroup,
+    no_args_is_help=True,
+    help=(
+        "Back-of-the-envelope estimates that show their work: QPS, storage, bandwidth, "
+        "connections, servers and cache, from a problem card's preset or your own numbers.\n\n"
+        "Example: interview-coach estimate chat --dau 100M"
+    ),
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(estimate_app, name="estimate")
+
+
+# ---------------------------------------------------------------- estimate [calc]
+
+
+@estimate_app.command("calc")
+def calc(
+    preset: str = typer.Argument(None, help="A problem card whose numbers fill the defaults, e.g. chat.", show_default=False),
+    dau: str = typer.Option(None, "--dau", help="Daily active users: 50M, 1.2B, 500K or 50000000."),
+    writes_per_user: str = typer.Option(None, "--writes-per-user", help="Writes per user per day: 100."),
+    reads_per_write: str = typer.Option(None, "--reads-per-write", help="Reads per write: 100 or 100:1."),
+    item_size: str = typer.Option(None, "--item-size", help="Bytes per write: 100B, 1KB, 2.5MB (decimal) or 1KiB (binary)."),
+    peak_factor: str = typer.Option(None, "--peak-factor", help="Peak over average: 2 or 2x."),
+    years: str = typer.Option(None, "--years", help="Retention in years: 5."),
+    replication: str = typer.Option(None, "--replication", help="Copies of the data kept: 3 (default 1)."),
+    online_fraction: str = typer.Option(None, "--online-fraction", help="Share of DAU online at once: 10% or 0.1."),
+    per_server_qps: str = typer.Option(None, "--per-server-qps", help="Requests one server handles per second: 10K."),
+    per_server_connections: str = typer.Option(None, "--per-server-connections", help="Open connections per server: 50K."),
+    cache_hot_fraction: str = typer.Option(None, "--cache-hot-fraction", help="Share of a day's data kept hot in cache: 20% (default)."),
+    as_json: bool = typer.Option(False, "--json", help='Print {"inputs": {...}, "results": {name: {value, unit, rounded, formula}}}.'),
+) -> None:
+    """Estimate from a preset and/or flags; flags override the preset.
+
+    Example: interview-coach estimate chat --peak-factor 3
+    """
+    from interview_coach.estimation.calculator import calculate, parse_inputs, require_results
+
+    flags = {
+        "dau": dau,
+        "writes_per_user": writes_per_user,
+        "reads_per_write": reads_per_write,
+        "item_size": item_size,
+        "peak_factor": peak_factor,
+        "years": years,
+        "replication": replication,
+        "online_fraction": online_fraction,
+        "per_server_qps": per_server_qps,
+        "per_server_connections": per_server_connections,
+        "cache_hot_fraction": cache_hot_fraction,
+    }
+    loaded = _load_preset(preset) if preset else None
+    inputs = parse_inputs(flags)
+    if loaded is not None:
+        inputs = loaded.parsed().override(inputs)
+    estimate = require_results(calculate(inputs))
+    if as_json:
+        from interview_coach.cli.output import print_json
+
+        print_json(estimate.to_json())
+        return
+    from interview_coach.cli.output import console
+
+    _render_estimate(console(), estimate, loaded, overridden=sorted(k for k, v in flags.items() if v is not None))
+
+
+def _load_preset(name: str) -> Any:
+    from interview_coach.cli.state import state
+    from interview_coach.errors import NotFoundError
+    from interview_coach.estimation.presets import load_preset
+
+    try:
+        return load_preset(name, state.content_dir)
+    except NotFoundError as exc:
+        if exc.message.startswith("unknown problem"):
+            raise NotFoundError(f"unknown preset {name!r}", exc.hint) from None
+        raise
+
+
+def _inputs_line(inputs: Any) -> str:
+    from interview_coach.estimation.calculator import describe_inputs
+
+    return ", ".join(f"{name}={text}" for name, text in describe_inputs(inputs))
+
+
+def _render_estimate(con: Any, estimate: Any, preset: Any, overridden: list[str]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    title = f"Estimate: {preset.name} ({preset.title})" if preset else "Estimate"
+    con.print(Text(title, style="bold"))
+    con.print(Text("Inputs: " + _inputs_line(estimate.inputs)))
+    if preset and overridden:
+        con.print(Text("Overridden by flags: " + ", ".join(overridden), style="dim"))
+    table = Table(show_lines=True, expand=False)
+    table.add_column("Result", style="bold", no_wrap=False, ratio=None, min_width=12, max_width=22)
+    table.add_column("Say", no_wrap=False, min_width=12, max_width=26)
+    table.add_column("Working (exact)", no_wrap=False)
+    for item in estimate.results.values():
+        working = Text(item.formula)
+        if item.shortcut:
+            working.append("\naloud: " + item.shortcut, style="dim")
+        table.add_row(item.label, item.rounded, working)
+    con.print(table)
+    con.print(
+        Text(
+            "Say: one significant figure (two when it starts with 1). aloud: the same step from the rounded "
+            "figures above it, as you would work it at the whiteboard.",
+            style="dim",
+        )
+    )
+    if preset and preset.notes:
+        con.print(Text("Notes from the card:", style="bold"))
+        for note in preset.notes:
+            con.print(Text("- " + note))
+
+
+# ---------------------------------------------------------------- estimate numbers
+
+
+@estimate_app.command("numbers")
+def numbers(as_json: bool = typer.Option(False, "--json", help="Print every table with its source as JSON.")) -> None:
+    """Reference numbers: latency, powers of two and ten, seconds per period, availability nines.
+
+    Example: interview-coach estimate numbers --json
+    """
+    from interview_coach.estimation.numbers import reference_tables
+
+    tables = reference_tables()
+    if as_json:
+        from interview_coach.cli.output import print_json
+
+        print_json({t.key: t.to_json() for t in tables})
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    from interview_coach.cli.output import console
+
+    con = console()
+    for t in tables:
+        table = Table(title=t.title, title_justify="left", title_style="bold")
+        for col in t.columns:
+            table.add_column(col)
+        for row in t.rows:
+            table.add_row(*row)
+        con.print(table)
+        if t.note:
+            con.print(Text(t.note, style="dim"))
+        con.print(Text(f"Source: {t.source} <{t.url}>", style="dim"))
+        con.print()
+
+
+# ---------------------------------------------------------------- estimate drill
+
+
+def _is_interactive() -> bool:
+    from interview_coach.cli import output
+
+    return output.is_interactive()
+
+
+@estimate_app.command("drill")
+def drill(
+    preset: str = typer.Argument(None, help="A problem card to drill on, e.g. chat; without one a random scenario.", show_default=False),
+    seed: int = typer.Option(None, "--seed", help="Seed for a random scenario (the same seed, the same numbers)."),
+    answers: Path = typer.Option(None, "--answers", help="YAML or JSON file of result name -> your number; no prompts.", dir_okay=False),
+    as_json: bool = typer.Option(False, "--json", help="Print the graded drill as JSON (needs --answers)."),
+) -> None:
+    """Practise estimating: each quantity in turn, graded by factor, with the worked solution.
+
+    Within 2x is on target, within 10x the right order of magnitude, anything else off.
+    The score is saved in your history.
+
+    Example: interview-coach estimate drill chat --answers my-answers.yaml
+    """
+    from interview_coach.errors import NoTerminalError, UsageError
+    from interview_coach.estimation.drill import build_drill, random_drill
+
+    if as_json and answers is None:
+        raise UsageError("--json needs --answers FILE", "e.g. interview-coach estimate drill chat --answers answers.yaml --json")
+    if answers is None and not _is_interactive():
+        raise NoTerminalError(
+            "estimate drill asks questions, and there is no terminal to ask them in",
+            "pass --answers FILE (YAML or JSON: result name -> your number)",
+        )
+    if preset:
+        loaded = _load_preset(preset)
+        the_drill = build_drill(loaded.parsed(), loaded.name, seed)
+    else:
+        if seed is None:
+            import random
+
+            seed = random.SystemRandom().randrange(1, 1_000_000)
+        the_drill = random_drill(seed)
+    scripted = _read_answers(answers, the_drill) if answers is not None else None
+
+    from interview_coach.clock import SystemClock
+    from interview_coach.estimation.history import DrillHistory
+    from interview_coach.storage.db import connect
+
+    conn = connect()
+    try:
+        history = DrillHistory(conn, SystemClock())
+        drill_id = history.start(the_drill)
+        if as_json:
+            for q in the_drill.questions:
+                the_drill.answer(q.name, scripted.get(q.name) if scripted else None)
+                history.save(drill_id, the_drill)
+            from interview_coach.cli.output import print_json
+
+            print_json({"id": drill_id, **the_drill.to_json()})
+            return
+        _run_drill(the_drill, scripted, lambda: history.save(drill_id, the_drill))
+    finally:
+        conn.close()
+
+
+def _read_answers(path: Path, the_drill: Any) -> dict[str, float | None]:
+    import yaml
+
+    from interview_coach.errors import UsageError
+    from interview_coach.estimation.drill import parse_answer_file
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--answers: cannot read {str(path)!r} ({exc.strerror or exc})", "give a YAML or JSON file") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise UsageError(f"--answers: {where}: not valid YAML or JSON", "e.g. avg_write_qps: 60K") from None
+    return parse_answer_file(data, the_drill, str(path))
+
+
+def _run_drill(the_drill: Any, scripted: dict[str, float | None] | None, save: Any) -> None:
+    from rich.text import Text
+
+    from interview_coach.cli.output import console
+    from interview_coach.errors import UsageError
+    from interview_coach.estimation.drill import parse_answer
+    from interview_coach.estimation.units import format_count, format_size
+
+    con = console()
+    heading = f"Drill: {the_drill.problem}" + (f" (seed {the_drill.seed})" if the_drill.seed is not None else "")
+    con.print(Text(heading, style="bold"))
+    con.print(Text("Given: " + _inputs_line(the_drill.inputs)))
+    con.print(Text("Answer with a figure (60K, 5B, 500GB, 6MB); an empty answer skips.", style="dim"))
+    asker = None
+    for number, q in enumerate(the_drill.questions, 1):
+        con.print()
+        con.print(Text(f"{number}/{the_drill.total}. {q.label}", style="bold"))
+        if scripted is not None:
+            value = scripted.get(q.name)
+        else:
+            if asker is None:
+                from interview_coach.ui.ask import get_asker
+
+                asker = get_asker()
+            while True:
+                text = asker.text(q.prompt).strip()
+                if not text:
+                    value = None
+                    break
+                try:
+                    value = parse_answer(q.name, text, q.kind, "your answer")
+                    break
+                except UsageError as exc:
+                    con.print(Text(str(exc), style="red"))
+        graded = the_drill.answer(q.name, value)
+        save()
+        shown = "-" if graded.given is None else (format_size(graded.given, 4) if q.is_size else format_count(graded.given, 4))
+        factor = ""
+        if graded.factor is not None and 1.005 < graded.factor < float("inf"):
+            factor = f", {graded.factor:.2g}x away"
+        style = {"on target": "green", "right order of magnitude": "yellow"}.get(graded.grade, "red")
+        con.print(Text(f"  you: {shown}   answer: {graded.solution.rounded}   {graded.grade}{factor}", style=style))
+        con.print(Text(f"  working: {graded.solution.formula}"))
+        if graded.solution.shortcut:
+            con.print(Text(f"  aloud:   {graded.solution.shortcut}", style="dim"))
+    con.print()
+    con.print(Text(f"Score: {the_drill.score:g}/{the_drill.total} (1 point on target, half within 10x). Saved to your history.", style="bold"))
