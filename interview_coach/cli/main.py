@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "framework",
     "problems",
     "content",
+    "estimate",
 ]
 
 
