@@ -205,7 +205,7 @@ def _check_card(card: ProblemCard, located: Located) -> list[str]:
     except ImportError:  # the estimation feature is not installed in this checkout yet
         return problems
     try:
-        parse_inputs(dict(card.estimation.inputs), source=str(located.path))
+        parse_inputs(dict(card.estimation.inputs), source="estimation.inputs")
     except Exception as exc:  # UsageError from the unit parser
         problems.append(f"{located.where(('estimation', 'inputs'))}: {exc}")
     return problems
