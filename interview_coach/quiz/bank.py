@@ -1,0 +1,234 @@
+"""Question banks: the pydantic model of a bank file and the checks that need more than one field.
+
+A bank declares its sections at the top and lists its questions; each question names one of
+those sections. The shape (fields, types) is checked by pydantic; what pydantic cannot see
+(ids unique, answers among the options, sections known, tolerances sane) is checked here, and
+every problem is reported as `file:line: message` so an author can jump straight to it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from interview_coach.content.loader import parse_model, quiz_paths
+from interview_coach.content.yamlsrc import Located, load_located
+from interview_coach.errors import ContentError, NotFoundError
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+QuestionType = Literal["single", "multiple", "true_false", "numeric", "ordering"]
+Difficulty = Literal["easy", "medium", "hard"]
+TRUE_FALSE = ("True", "False")
+DEFAULT_BANK = "system-design-interviews"
+# A relative tolerance above one half accepts answers off by a factor of two: that is no longer
+# checking an estimate, so it is almost certainly a typo (50 for 0.5, say).
+MAX_TOLERANCE = 0.5
+
+
+class _Model(BaseModel):
+    # Numbers written as options (`- 30`) are fine as text; unknown keys are typos.
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+
+class Section(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1)
+
+
+class Question(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    section: str
+    type: QuestionType
+    prompt: str = Field(min_length=3)
+    options: list[str] | None = None
+    # Smart-mode union: YAML `true` stays a bool, `5000000000` an int, text a str.
+    answer: StrictBool | int | float | str | list[str]
+    explanation: str = Field(min_length=10)
+    difficulty: Difficulty = "medium"
+    tolerance: float | None = None
+    unit: str | None = None
+
+    def choices(self) -> list[str]:
+        """The options as listed in the bank (True/False for true_false, none for numeric)."""
+        if self.type == "true_false":
+            return list(TRUE_FALSE)
+        return list(self.options or [])
+
+    def expected(self) -> Any:
+        """The answer in the form grading compares against."""
+        if self.type == "true_false":
+            return bool(self.answer)
+        if self.type == "numeric":
+            return float(self.answer)  # type: ignore[arg-type]
+        if self.type in ("multiple", "ordering"):
+            return list(self.answer)  # type: ignore[arg-type]
+        return str(self.answer)
+
+
+class Bank(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1)
+    source: str | None = None
+    description: str | None = None
+    sections: list[Section] = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1)
+
+    def section_title(self, section_id: str) -> str:
+        for s in self.sections:
+            if s.id == section_id:
+                return s.title
+        return section_id
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+    def by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+
+# ---------------------------------------------------------------- validation
+
+
+def validate_bank(located: Located) -> Bank:
+    """Parse and check one bank file; raise ContentError listing every problem as `file:line: ...`."""
+    bank = parse_model(located, Bank)
+    problems = check_bank(bank, located)
+    if problems:
+        raise ContentError(problems)
+    return bank
+
+
+def check_bank(bank: Bank, located: Located) -> list[str]:
+    """The checks pydantic cannot express, each problem pointing at the line to fix."""
+    problems: list[str] = []
+
+    def report(loc: tuple[Any, ...], message: str) -> None:
+        problems.append(f"{located.where(loc)}: {message}")
+
+    stem = located.path.stem
+    if bank.id != stem:
+        report(("id",), f"bank id {bank.id!r} must match the file name {stem!r} (it is the name --bank takes)")
+
+    section_ids: list[str] = []
+    for i, section in enumerate(bank.sections):
+        if section.id in section_ids:
+            report(("sections", i, "id"), f"duplicate section id {section.id!r}")
+        section_ids.append(section.id)
+
+    seen: dict[str, int] = {}
+    for i, q in enumerate(bank.questions):
+        at = ("questions", i)
+        if q.id in seen:
+            report(at + ("id",), f"duplicate question id {q.id!r} (first used at line {located.line_of(('questions', seen[q.id], 'id'))})")
+        else:
+            seen[q.id] = i
+        if q.section not in section_ids:
+            close = difflib.get_close_matches(q.section, section_ids, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}?" if close else f"declare it under sections: or use one of {', '.join(section_ids)}"
+            report(at + ("section",), f"{q.id}: unknown section {q.section!r}; {hint}")
+        for message, field in _question_problems(q):
+            report(at + (field,), f"{q.id}: {message}")
+    return problems
+
+
+def _question_problems(q: Question) -> list[tuple[str, str]]:
+    """(message, field) pairs for one question's type-specific rules."""
+    out: list[tuple[str, str]] = []
+    if q.type != "numeric":
+        if q.tolerance is not None:
+            out.append(("only numeric questions take a tolerance", "tolerance"))
+        if q.unit is not None:
+            out.append(("only numeric questions take a unit", "unit"))
+
+    if q.type in ("single", "multiple", "ordering"):
+        options = q.options or []
+        if len(options) < 2:
+            out.append((f"a {q.type} question needs at least two options", "options" if q.options is not None else "type"))
+            return out
+        dupes = sorted({o for o in options if options.count(o) > 1})
+        if dupes:
+            out.append((f"options repeat {', '.join(repr(d) for d in dupes)}", "options"))
+        if len(options) > 26:
+            out.append(("at most 26 options (they are lettered A-Z)", "options"))
+
+    if q.type == "single":
+        if not isinstance(q.answer, str):
+            out.append(("the answer of a single-choice question is one option's text", "answer"))
+        elif q.answer not in (q.options or []):
+            out.append((_not_an_option(q.answer, q.options or []), "answer"))
+    elif q.type in ("multiple", "ordering"):
+        if not isinstance(q.answer, list) or not q.answer:
+            what = "the options that are right" if q.type == "multiple" else "every option, in the right order"
+            out.append((f"the answer of a {q.type} question is a list of {what}", "answer"))
+        else:
+            missing = [a for a in q.answer if a not in (q.options or [])]
+            for a in missing:
+                out.append((_not_an_option(a, q.options or []), "answer"))
+            if len(set(q.answer)) != len(q.answer):
+                out.append(("the answer lists an option twice", "answer"))
+            if q.type == "ordering" and not missing and set(q.answer) != set(q.options or []):
+                left = [o for o in q.options or [] if o not in q.answer]
+                out.append((f"the answer must order every option; it leaves out {', '.join(repr(o) for o in left)}", "answer"))
+    elif q.type == "true_false":
+        if q.options is not None:
+            out.append(("a true_false question takes no options (they are always True and False)", "options"))
+        if not isinstance(q.answer, bool):
+            out.append((f"the answer of a true_false question is true or false, not {q.answer!r}", "answer"))
+    elif q.type == "numeric":
+        if q.options is not None:
+            out.append(("a numeric question takes no options", "options"))
+        if isinstance(q.answer, bool) or not isinstance(q.answer, (int, float)):
+            out.append((f"the answer of a numeric question is a number, not {q.answer!r}", "answer"))
+        if q.tolerance is not None and not (0 <= q.tolerance <= MAX_TOLERANCE):
+            out.append(
+                (
+                    f"tolerance {q.tolerance:g} is relative and must be between 0 and {MAX_TOLERANCE:g} "
+                    "(0.05 accepts answers within 5%)",
+                    "tolerance",
+                )
+            )
+    return out
+
+
+def _not_an_option(answer: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(answer, options, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else "; copy the option's text exactly"
+    return f"answer {answer!r} is not one of the options{hint}"
+
+
+# ---------------------------------------------------------------- loading by name
+
+
+@lru_cache(maxsize=16)
+def _bank(path: Path, mtime: float) -> Bank:
+    return validate_bank(load_located(path))
+
+
+def bank_names(content_dir: str | Path | None = None) -> list[str]:
+    return sorted(quiz_paths(content_dir))
+
+
+def load_bank(name: str = DEFAULT_BANK, content_dir: str | Path | None = None) -> Bank:
+    """The bank called `name` (a file stem, or a unique prefix of one); user banks override built-in ones."""
+    paths = quiz_paths(content_dir)
+    key = name.strip()
+    if key not in paths:
+        prefixed = [n for n in paths if n.startswith(key)] if key else []
+        if len(prefixed) != 1:
+            close = difflib.get_close_matches(key, list(paths), n=3, cutoff=0.4)
+            hint = f"did you mean {', '.join(close)}?" if close else f"choose one of: {', '.join(sorted(paths)) or '(none installed)'}"
+            raise NotFoundError(f"--bank: no quiz bank called {name!r}", hint)
+        key = prefixed[0]
+    path = paths[key]
+    return _bank(path, path.stat().st_mtime)
+
+
+def load_bank_file(path: Path) -> Bank:
+    return _bank(path, path.stat().st_mtime)
