@@ -23,6 +23,8 @@ COMMAND_MODULES = [
     "problems",
     "content",
     "estimate",
+    "quiz",
+    "summary",
 ]
 
 
