@@ -24,7 +24,6 @@ COMMAND_MODULES = [
     "content",
     "estimate",
     "quiz",
-    "summary",
 ]
 
 
