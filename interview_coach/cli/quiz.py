@@ -32,6 +32,13 @@ def _is_interactive() -> bool:
     return output.is_interactive()
 
 
+def _clock() -> Any:
+    """The clock of a quiz; tests patch in a FakeClock to move time (due dates) by hand."""
+    from interview_coach.clock import SystemClock
+
+    return SystemClock()
+
+
 @quiz_app.callback()
 def quiz(
     ctx: typer.Context,
@@ -112,14 +119,13 @@ def _run_quiz(
     as_json: bool,
 ) -> None:
     from interview_coach.cli.output import console, print_json
-    from interview_coach.clock import SystemClock
     from interview_coach.quiz.scheduling import make_scheduler
     from interview_coach.quiz.session import DEFAULT_COUNT, QuizRun, new_seed, report_for, select_questions
     from interview_coach.quiz.store import QuizStore
     from interview_coach.storage.db import connect
     from interview_coach.ui import quiz_view
 
-    clock = SystemClock()
+    clock = _clock()
     # With --json, stdout carries only the JSON; questions and feedback go to stderr.
     out = console(stderr=as_json)
     conn = connect()
@@ -144,6 +150,9 @@ def _run_quiz(
             else:
                 pool = list(the_bank.questions)
                 empty = "No questions match."
+            if scripted is not None and mode in ("review", "due"):
+                # Only what the file answers can be asked without prompts.
+                pool = [q for q in pool if q.id in scripted]
             run_seed = seed if seed is not None else new_seed()
             if take_all:
                 limit: int | None = None
@@ -337,7 +346,6 @@ def stats(
     """
     from interview_coach.cli.output import console, print_json
     from interview_coach.cli.state import state
-    from interview_coach.clock import SystemClock
     from interview_coach.quiz.bank import DEFAULT_BANK, load_bank
     from interview_coach.quiz.scheduling import make_scheduler
     from interview_coach.quiz.stats import quiz_stats
@@ -345,7 +353,7 @@ def stats(
     from interview_coach.storage.db import connect
 
     the_bank = load_bank(bank or DEFAULT_BANK, state.content_dir)
-    now = SystemClock().now()
+    now = _clock().now()
     conn = connect()
     try:
         result = quiz_stats(the_bank, QuizStore(conn), make_scheduler(), now)
