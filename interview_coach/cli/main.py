@@ -19,11 +19,14 @@ from interview_coach.cli.state import state
 
 # One module per command (or group of commands); each exposes `register(app)`.
 COMMAND_MODULES = [
+    "practice",
     "framework",
     "problems",
     "content",
     "estimate",
     "quiz",
+    "summary",
+    "history",
 ]
 
 

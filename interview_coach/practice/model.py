@@ -169,7 +169,12 @@ class Session(Record):
     timed: bool = True  # False with --no-timer: no warnings, time not scored
     scripted: bool = False  # run from an --answers file with a simulated clock
     status: Literal["in_progress", "finished"] = "in_progress"
+    # "interview" while the steps run; "review" once they are over and the candidate is
+    # rating the rubric (the clock has stopped); a resumed review goes straight there.
+    phase: Literal["interview", "review"] = "interview"
     paused: bool = False
+    warned_total_80: bool = False  # 80% of the whole interview's time used
+    warned_total_out: bool = False
     step_index: int = 0  # the current step
     steps: list[StepTiming]
     done: list[str] = Field(default_factory=list)  # item keys finished ("scope/clarify", ...)

@@ -1,0 +1,404 @@
+"""`interview-coach practice`: the guided, timed mock interview.
+
+    interview-coach practice                       pick a problem, 45 minutes, live countdown
+    interview-coach practice chat --minutes 60     a problem by id or alias
+    interview-coach practice --resume [ID]         continue where a session stopped
+    interview-coach practice --problem chat --template > answers.yaml
+    interview-coach practice --answers answers.yaml --json
+
+The engine is `interview_coach.practice`; this module parses options, drives the prompts through
+the one asker and renders with `ui/practice_view.py`. Heavy imports stay inside the functions.
+"""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import Any
+
+import typer
+
+COMMAND_NAMES = ("/hint", "/next", "/back", "/skip", "/pause", "/done", "/help")
+DEFAULT_PROBLEM = "chat"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("practice")(practice)
+
+
+def _is_interactive() -> bool:
+    """A person can answer: a real terminal, or a test's scripted asker."""
+    from interview_coach.cli.output import is_interactive
+    from interview_coach.ui.ask import QuestionaryAsker, get_asker
+
+    return is_interactive() or not isinstance(get_asker(), QuestionaryAsker)
+
+
+def practice(
+    problem_arg: str = typer.Argument(None, metavar="[PROBLEM|SESSION]", help="Problem id or alias (with --resume: a session id or latest)."),
+    problem: str = typer.Option(None, "--problem", "-p", help="The problem to practise (id or alias); default: ask, or chat."),
+    minutes: str = typer.Option(None, "--minutes", "-m", help="Interview length, 30-90 minutes (default 45); step budgets scale with it."),
+    no_timer: bool = typer.Option(False, "--no-timer", help="Untimed study: no countdown, no warnings, time not scored."),
+    resume: bool = typer.Option(False, "--resume", help="Continue a stopped session: the latest, or the id given as argument."),
+    template: bool = typer.Option(False, "--template", help="Print a YAML answers file to fill in (every step and prompt id)."),
+    answers: Path = typer.Option(None, "--answers", metavar="FILE", help="Run the whole interview from a filled-in answers file, no prompts."),
+    as_json: bool = typer.Option(False, "--json", help='Print {"session_id", "problem", "score", "steps": [{"id", "coverage", "missed"}]}.'),
+) -> None:
+    """Run a timed mock system design interview, with an interviewer, hints and a score card.
+
+    Four steps with time budgets and a live countdown; the interviewer answers your clarifying
+    questions and asks follow-ups; afterwards a score card and the reference answer beside yours.
+    While answering, type a command on a line of its own: /hint /next /back /skip /pause /done.
+    Every answer is saved as it is given; Ctrl-C stops, and --resume continues.
+
+    Example: interview-coach practice --problem chat --minutes 45
+    """
+    from interview_coach.cli.state import state
+    from interview_coach.content.loader import load_framework, load_problem
+    from interview_coach.errors import NoTerminalError, UsageError
+    from interview_coach.practice.engine import check_minutes
+
+    if problem and problem_arg and not resume:
+        raise UsageError(f"two problems given: {problem_arg!r} and --problem {problem!r}", "give one of them")
+    chosen_minutes = check_minutes(minutes) if minutes is not None else None
+    if resume and (answers is not None or template):
+        raise UsageError("--resume continues a session in the terminal", "drop --answers/--template, or drop --resume")
+    if template and answers is not None:
+        raise UsageError("--template prints an answers file and --answers runs one", "use one of them")
+    framework = load_framework(state.content_dir)
+    name = problem or (None if resume else problem_arg)
+
+    if template:
+        card = load_problem(name or DEFAULT_PROBLEM, state.content_dir)
+        from interview_coach.practice.template import render_template
+
+        typer.echo(render_template(framework, card, chosen_minutes or 45), nl=False)
+        return
+
+    if answers is not None:
+        _run_answers_file(answers, name, chosen_minutes, framework, as_json)
+        return
+
+    if name is not None:
+        load_problem(name, state.content_dir)  # an unknown problem is reported before anything else
+    if not _is_interactive():
+        raise NoTerminalError(
+            "practice asks its questions in a terminal and there is none",
+            "to run without prompts use --answers FILE (print one to fill in with --template)",
+        )
+
+    from interview_coach.clock import SystemClock
+    from interview_coach.practice.engine import PracticeEngine
+    from interview_coach.storage.db import connect
+    from interview_coach.ui.ask import get_asker
+
+    asker = get_asker()
+    conn = connect()
+    clock = SystemClock()
+    if resume:
+        from interview_coach.practice.store import load_session
+
+        session = load_session(conn, problem_arg or "latest")
+        card = load_problem(session.problem_id, state.content_dir)
+        engine = PracticeEngine.resume(session, framework, card, clock, conn)
+        resumed = True
+    else:
+        if name is None:
+            name = _choose_problem(asker)
+        card = load_problem(name, state.content_dir)
+        engine = PracticeEngine.start(framework, card, clock, conn, minutes=chosen_minutes, timed=not no_timer)
+        resumed = False
+    InteractiveInterview(engine, asker, as_json=as_json).run(resumed)
+
+
+def _choose_problem(asker: Any) -> str:
+    from interview_coach.cli.state import state
+    from interview_coach.content.loader import load_problems
+
+    cards = sorted(load_problems(state.content_dir), key=lambda c: (not c.reference, c.title))
+    labels = {f"{c.title} ({c.id})": c.id for c in cards}
+    if not labels:
+        return DEFAULT_PROBLEM
+    chosen = asker.select("Which problem would you like to practise?", list(labels), default=next(iter(labels)))
+    return labels[chosen]
+
+
+def _run_answers_file(path: Path, name: str | None, minutes: int | None, framework: Any, as_json: bool) -> None:
+    from interview_coach.cli.state import state
+    from interview_coach.clock import SystemClock
+    from interview_coach.content.loader import load_problem, resolve_problem_name
+    from interview_coach.errors import UsageError
+    from interview_coach.practice.scripted import json_result, run_scripted
+    from interview_coach.practice.template import parse_answers, read_problem_name
+    from interview_coach.storage.db import connect
+
+    in_file = read_problem_name(path)
+    if name and in_file and resolve_problem_name(name, state.content_dir) != resolve_problem_name(in_file, state.content_dir):
+        raise UsageError(f"{path}: the answers are for {in_file!r} but --problem is {name!r}", "drop --problem or use the matching file")
+    card = load_problem(name or in_file or DEFAULT_PROBLEM, state.content_dir)
+    parsed = parse_answers(path, framework, card)
+    session = run_scripted(parsed, framework, card, connect(), start_wall=SystemClock().now(), minutes=minutes)
+    if as_json:
+        from interview_coach.cli.output import print_json
+
+        print_json(json_result(session))
+        return
+    from interview_coach.cli.output import console
+    from interview_coach.practice.reference import compare_steps
+    from interview_coach.ui import practice_view as view
+
+    con = console()
+    assert session.scorecard is not None
+    if session.estimates:
+        view.render_estimates(con, session.estimates)
+    view.render_scorecard(con, session.scorecard, session)
+    view.render_comparison(con, compare_steps(session, framework, card))
+    con.print(f"Saved as session {session.id}; list your sessions with: interview-coach history")
+
+
+def split_command(raw: str) -> tuple[str, str | None]:
+    """An answer and the command typed on its last line, if any: ("text", "/next")."""
+    lines = raw.rstrip().splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if lines:
+        last = lines[-1].strip().lower()
+        if last in COMMAND_NAMES:
+            return "\n".join(lines[:-1]).rstrip(), last
+    return raw.rstrip(), None
+
+
+class _Interrupted(Exception):
+    pass
+
+
+class InteractiveInterview:
+    """The terminal session: asks each item of each step, reacts to commands and timers."""
+
+    def __init__(self, engine: Any, asker: Any, *, as_json: bool = False) -> None:
+        from interview_coach.cli.output import console
+
+        self.engine = engine
+        self.asker = asker
+        self.as_json = as_json
+        self.con = console()
+        self.live_item: Any = None
+        self.live_text = ""
+        self._draft_saved = ""
+
+    # ------------------------------------------------------------ the toolbar
+
+    def toolbar(self) -> str:
+        """Called by prompt_toolkit on every redraw (at least once a second) while typing."""
+        from interview_coach.ui.practice_view import toolbar_text
+
+        try:
+            from prompt_toolkit.application import get_app_or_none
+
+            app = get_app_or_none()
+            if app is not None:
+                self.live_text = app.current_buffer.text
+            # Keep the clock and the unsent text safe against a crash or a closed terminal.
+            if self.live_item is not None and self.live_text != self._draft_saved and self.engine.checkpoint(15.0):
+                self.engine.save_draft(self.live_item, self.live_text)
+                self._draft_saved = self.live_text
+        except Exception:  # a redraw must never break the prompt
+            pass
+        return toolbar_text(self.engine)
+
+    def _text(self, message: str, *, default: str = "", multiline: bool = True) -> str:
+        return self.asker.text(message, default=default, multiline=multiline, toolbar=self.toolbar)
+
+    # ------------------------------------------------------------ the run
+
+    def run(self, resumed: bool) -> None:
+        from interview_coach.ui import practice_view as view
+
+        engine = self.engine
+        view.render_intro(self.con, engine.session, engine.card.prompt, resumed)
+        old = {}
+        for sig in (getattr(signal, "SIGHUP", None), getattr(signal, "SIGTERM", None)):
+            if sig is not None:
+                try:
+                    old[sig] = signal.signal(sig, _raise_interrupt)
+                except ValueError:  # not the main thread (tests)
+                    pass
+        try:
+            self._interview(resumed)
+            self._review()
+        except KeyboardInterrupt:
+            self._stop()
+        finally:
+            for sig, handler in old.items():
+                signal.signal(sig, handler)
+
+    def _stop(self) -> None:
+        engine = self.engine
+        if self.live_item is not None:
+            engine.save_draft(self.live_item, self.live_text)
+        else:
+            engine.save()
+        self.con.print()
+        self.con.print(
+            f"Stopped. Everything you gave is saved. Continue with: interview-coach practice --resume {engine.session.id}"
+        )
+        raise typer.Exit(130)
+
+    def _interview(self, resumed: bool) -> None:
+        from interview_coach.ui import practice_view as view
+
+        engine = self.engine
+        shown_step = -1
+        while engine.session.phase == "interview":
+            if engine.session.step_index != shown_step:
+                shown_step = engine.session.step_index
+                view.render_step_header(self.con, engine)
+                if resumed or engine.timing.visits > 1:
+                    view.render_recap(self.con, engine)
+                resumed = False
+            item = engine.current_item()
+            if item is None:
+                engine.next_step()
+                continue
+            command = self._ask(item)
+            view.render_events(self.con, engine.poll_events())
+            if command is not None:
+                self._command(command)
+
+    def _command(self, command: str) -> None:
+        engine = self.engine
+        if command == "/next":
+            engine.next_step()
+        elif command == "/skip":
+            engine.skip()
+        elif command == "/back":
+            if not engine.back():
+                self.con.print("This is the first step; there is nothing before it.")
+        elif command == "/done":
+            engine.end_interview()
+
+    def _ask(self, item: Any) -> str | None:
+        """Ask one item until it is answered or a move command is given; the command returned."""
+        from interview_coach.ui import practice_view as view
+
+        engine = self.engine
+        if item.kind == "clarify":
+            return self._clarify(item)
+        if item.kind == "choose_dives":
+            return self._choose_dives(item)
+        if item.kind == "estimate" and item.key.endswith("/" + engine.figures[0].name):
+            self.con.print(item.group_text)
+        if item.kind == "dive":
+            view.render_follow_up(self.con, item.group_text or "")
+        while True:
+            label = self._label(item)
+            self.live_item, self.live_text = item, ""
+            raw = self._text(label, default=engine.previous_text(item), multiline=item.kind != "estimate")
+            self.live_item = None
+            text, command = split_command(raw)
+            if command in ("/hint", "/help", "/pause"):
+                if text.strip():
+                    engine.save_draft(item, text)
+                self._inline(command)
+                continue
+            if item.kind == "estimate":
+                engine.record_estimate(item, text)
+                following = engine.current_item()
+                if following is None or following.kind != "estimate":
+                    view.render_estimates(self.con, engine.session.estimates)
+            elif text.strip() or command is None:
+                engine.answer(item, text)
+            return command
+
+    def _label(self, item: Any) -> str:
+        if item.kind == "follow_up":
+            return f"Interviewer: {item.text}"
+        if item.kind == "estimate":
+            return f"{item.text}:"
+        return item.text
+
+    def _inline(self, command: str) -> None:
+        """Commands that do not move: a hint, the help, a pause."""
+        from interview_coach.ui import practice_view as view
+
+        engine = self.engine
+        if command == "/hint":
+            view.render_hint(self.con, engine.hint(), engine.hints_used())
+        elif command == "/help":
+            view.render_help(self.con)
+        elif command == "/pause":
+            engine.pause()
+            self.asker.text("Paused: the clock is stopped. Press Enter to carry on.", default="")
+            engine.unpause()
+
+    def _clarify(self, item: Any) -> str | None:
+        from interview_coach.ui import practice_view as view
+
+        engine = self.engine
+        self.con.print(item.text)
+        while True:
+            self.live_item, self.live_text = item, ""
+            raw = self._text("You:", multiline=False)
+            self.live_item = None
+            text, command = split_command(raw)
+            if command in ("/hint", "/help", "/pause"):
+                self._inline(command)
+                continue
+            if text.strip():
+                view.render_reply(self.con, engine.ask_interviewer(text))
+                view.render_events(self.con, engine.poll_events())
+            if command is not None or not text.strip():
+                engine.complete(item)
+                return command
+
+    def _choose_dives(self, item: Any) -> str | None:
+        engine = self.engine
+        titles = {f"{d.title}: {d.question}": d.id for d in engine.card.deep_dives}
+        self.con.print(item.text)
+        picked = self.asker.checkbox("Which deep dives? (space to tick, Enter to confirm; two or three is plenty)", list(titles))
+        chosen = engine.choose_dives(item, [titles[p] for p in picked])
+        if not chosen:
+            self.con.print("No deep dive chosen; the step's general questions still count.")
+        return None
+
+    # ------------------------------------------------------------ after the interview
+
+    def _review(self) -> None:
+        from interview_coach.practice.reference import compare_steps
+        from interview_coach.practice.rubric import check_step
+        from interview_coach.ui import practice_view as view
+
+        engine = self.engine
+        session = engine.session
+        if session.phase != "review":
+            engine.end_interview()
+        self.con.print()
+        self.con.print("[bold]The interview is over.[/] Before the score: a quick self-assessment.")
+        rated = {a.key_point_id for a in session.self_assessments}
+        for step in engine.framework.steps:
+            results = check_step(engine.framework, engine.card, session, step.id)
+            missed = [r for r in results if not r.covered and r.id not in rated]
+            if not missed:
+                continue
+            choices = {f"{i}. {r.text}": r.id for i, r in enumerate(missed, 1)}
+            picked = self.asker.checkbox(
+                f"Step {step.number} ({step.title}): the keyword check did not find these. Tick any you did cover in other words.",
+                list(choices),
+            )
+            ticked = {choices[p] for p in picked}
+            engine.self_assess({r.id: ("yes" if r.id in ticked else "no") for r in missed})
+        card = engine.finish()
+        if self.as_json:
+            from interview_coach.cli.output import print_json
+            from interview_coach.practice.scripted import json_result
+
+            print_json(json_result(session))
+            return
+        view.render_scorecard(self.con, card, session)
+        view.render_comparison(self.con, compare_steps(session, engine.framework, engine.card))
+        self.con.print(f"Saved as session {session.id}; list your sessions with: interview-coach history")
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    # A closed terminal (SIGHUP) or a polite kill (SIGTERM) stops like Ctrl-C: everything saved.
+    raise KeyboardInterrupt

@@ -1,0 +1,121 @@
+"""The score card: coverage per step, time discipline, hints, missed points, competencies.
+
+How the numbers are made (kept simple so a candidate can check them by hand):
+- a rubric point earns 1 when its keywords are in the step's answers, half when they are but a
+  hint gave it away, half when the candidate claims it in the self-assessment, else 0;
+- a step's coverage is its points' mean credit; the overall coverage is over all points;
+- a step's time score is 1 up to 10% over its budget, falling to 0 at twice the budget; a
+  step never answered scores 0; time discipline is the budget-weighted mean;
+- the score (0-100) is 85% coverage and 15% time discipline (all coverage when untimed);
+- a competency's score is the mean credit of its points (a point names its competency, or
+  belongs to those that list its step); communication also weighs time discipline, a quarter.
+"""
+
+from __future__ import annotations
+
+from interview_coach.content.models import Framework, ProblemCard
+from interview_coach.practice.engine import clock_text
+from interview_coach.practice.model import CompetencyScore, KeyPointResult, Scorecard, Session, StepScore
+from interview_coach.practice.rubric import check_step, coverage
+
+LEVELS = ("mid", "senior", "staff")
+# The score at which each level's description applies.
+LEVEL_FLOORS = {"mid": 0.4, "senior": 0.65, "staff": 0.85}
+COVERAGE_WEIGHT = 0.85
+ON_TIME_SLACK = 1.1
+
+
+def time_score(elapsed: float, budget: float, answered: int, skipped: bool) -> tuple[float, str]:
+    if answered == 0:
+        return 0.0, "skipped" if skipped else "not answered"
+    ratio = elapsed / budget if budget > 0 else 1.0
+    used = f"{clock_text(elapsed)} of {clock_text(budget)}"
+    if ratio <= ON_TIME_SLACK:
+        note = "quick" if ratio < 0.25 else "on time" if ratio <= 1.0 else "a little over"
+        return 1.0, f"{note} ({used})"
+    score = max(0.0, 1.0 - (ratio - ON_TIME_SLACK) / (2.0 - ON_TIME_SLACK))
+    return score, f"over by {clock_text(elapsed - budget)} ({used})"
+
+
+def _answered(session: Session, step_id: str) -> int:
+    n = sum(1 for a in session.latest_answers(step_id).values() if a.text.strip())
+    if step_id == "scope":
+        n += len(session.clarifications) + sum(1 for e in session.estimates if e.candidate.strip())
+    return n
+
+
+def level_for(score: float) -> str | None:
+    reached = None
+    for level in LEVELS:
+        if score >= LEVEL_FLOORS[level]:
+            reached = level
+    return reached
+
+
+def build_scorecard(session: Session, framework: Framework, card: ProblemCard) -> Scorecard:
+    steps: list[StepScore] = []
+    everything: list[KeyPointResult] = []
+    weighted_time = 0.0
+    for step, timing in zip(framework.steps, session.steps):
+        results = check_step(framework, card, session, step.id)
+        everything.extend(results)
+        answered = _answered(session, step.id)
+        t_score, t_note = time_score(timing.elapsed_seconds, timing.budget_seconds, answered, timing.skipped)
+        weighted_time += t_score * timing.budget_seconds
+        steps.append(
+            StepScore(
+                step_id=step.id,
+                number=step.number,
+                title=step.title,
+                coverage=round(coverage(results), 4),
+                matched=[r for r in results if r.credit > 0],
+                missed=[r for r in results if r.credit == 0],
+                budget_seconds=timing.budget_seconds,
+                elapsed_seconds=round(timing.elapsed_seconds, 1),
+                overrun_seconds=round(timing.overrun_seconds, 1),
+                time_score=round(t_score, 4),
+                time_note=t_note if session.timed else f"untimed ({clock_text(timing.elapsed_seconds)})",
+                hints=sum(1 for h in session.hints if h.step_id == step.id),
+                answered=answered,
+                skipped=timing.skipped,
+            )
+        )
+    overall = coverage(everything)
+    discipline = weighted_time / session.budget_seconds if session.timed and session.budget_seconds else None
+    score = overall if discipline is None else COVERAGE_WEIGHT * overall + (1 - COVERAGE_WEIGHT) * discipline
+    return Scorecard(
+        score=int(round(100 * score)),
+        coverage=round(overall, 4),
+        time_discipline=None if discipline is None else round(discipline, 4),
+        hints_used=len(session.hints),
+        steps=steps,
+        competencies=competencies(framework, everything, steps, discipline),
+        missed=[r for r in everything if r.credit == 0],
+    )
+
+
+def competencies(framework: Framework, results: list[KeyPointResult], steps: list[StepScore], discipline: float | None) -> list[CompetencyScore]:
+    out = []
+    for comp in framework.competencies:
+        mine = [r for r in results if r.competency == comp.id or (r.competency is None and r.step_id in comp.steps)]
+        if mine:
+            score = coverage(mine)
+        else:  # no point names it: the coverage of the steps it is graded in
+            cover = [s.coverage for s in steps if s.step_id in comp.steps]
+            score = sum(cover) / len(cover) if cover else 0.0
+        if comp.id == "communication" and discipline is not None:
+            score = 0.75 * score + 0.25 * discipline
+        level = level_for(score)
+        next_level = LEVELS[LEVELS.index(level) + 1] if level in LEVELS[:-1] else (None if level else "mid")
+        out.append(
+            CompetencyScore(
+                id=comp.id,
+                title=comp.title,
+                score=round(score, 4),
+                level=level,  # type: ignore[arg-type]
+                description=comp.levels[level or "mid"],  # type: ignore[index]
+                next_level=next_level,  # type: ignore[arg-type]
+                next_description=comp.levels[next_level] if next_level else None,  # type: ignore[index]
+            )
+        )
+    return out

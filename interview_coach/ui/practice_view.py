@@ -1,0 +1,224 @@
+"""Rich rendering of the mock interview: step headers, the interviewer, the countdown toolbar,
+the estimates beside the calculator, the score card and the side-by-side reference."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from interview_coach.practice.engine import WARN_FRACTION, PracticeEngine, TimerEvent, clock_text
+from interview_coach.practice.model import ClarifyingExchange, EstimateEntry, HintUsed, Scorecard, Session
+from interview_coach.practice.reference import StepComparison
+
+COMMANDS = {
+    "/hint": "reveal the next point of the reference answer (counted)",
+    "/next": "finish this step and go on",
+    "/back": "return to the previous step",
+    "/skip": "leave this step unanswered and go on",
+    "/pause": "stop the clock",
+    "/done": "end the interview and see the score",
+    "/help": "list these commands",
+}
+COMMAND_LINE = "Commands (on a line of their own): " + "  ".join(c for c in COMMANDS if c != "/help")
+
+
+def _bullets(items: list[str]) -> Text:
+    text = Text()
+    for i, item in enumerate(items):
+        text.append(("\n" if i else "") + f"• {item}")
+    return text
+
+
+def render_intro(console: Console, session: Session, prompt: str, resumed: bool) -> None:
+    if resumed:
+        console.print(
+            f"[bold]Resuming session {session.id}[/]: {session.problem_title} - "
+            f"{clock_text(session.elapsed_seconds)} used of {session.minutes}:00."
+        )
+        return
+    timing = f"{session.minutes} minutes, four steps" if session.timed else "untimed, four steps"
+    body = Text()
+    body.append("Interviewer: ", style="bold")
+    body.append(f'"{prompt}"\n\n')
+    body.append(f"{timing}. Answers are saved as you give them; Ctrl-C stops and you can resume later.\n")
+    body.append("Finish an answer with Esc then Enter. " + COMMAND_LINE)
+    console.print(Panel(body, title=f"Mock interview: {session.problem_title}", title_align="left"))
+
+
+def render_step_header(console: Console, engine: PracticeEngine) -> None:
+    step, timing, session = engine.step, engine.timing, engine.session
+    body = Text()
+    body.append("Goal: ", style="bold")
+    body.append(" ".join(step.goal.split()) + "\n")
+    if session.timed:
+        body.append("Budget: ", style="bold")
+        body.append(f"{clock_text(timing.budget_seconds)} for this step")
+        if timing.elapsed_seconds:
+            body.append(f" ({clock_text(engine.step_elapsed())} used)")
+        body.append(f"; {clock_text(max(0.0, engine.total_remaining()))} left in the interview\n")
+    body.append("What good looks like:\n", style="bold")
+    body.append_text(_bullets(step.good_looks_like))
+    body.append("\n" + COMMAND_LINE, style="dim")
+    console.print(Panel(body, title=f"Step {step.number} of {len(session.steps)}: {step.title}", title_align="left"))
+
+
+def render_recap(console: Console, engine: PracticeEngine) -> None:
+    """What the candidate already gave in this step (after a resume or /back)."""
+    s = engine.session
+    lines: list[str] = []
+    if engine.step.id == "scope":
+        lines += [f"You asked: {c.question}  ->  {c.reply}" for c in s.clarifications]
+    for a in s.latest_answers(engine.step.id).values():
+        first, *rest = a.text.splitlines() or [""]
+        lines.append(f"{a.prompt_id}: {first}" + (f" (+{len(rest)} more lines)" if rest else ""))
+    if lines:
+        console.print(Panel("\n".join(lines), title="Your answers so far in this step", title_align="left"))
+
+
+def render_reply(console: Console, exchange: ClarifyingExchange) -> None:
+    console.print(Text.assemble(("Interviewer: ", "bold"), exchange.reply))
+
+
+def render_follow_up(console: Console, title: str) -> None:
+    console.print(Text.assemble(("Deep dive: ", "bold"), title))
+
+
+def render_hint(console: Console, hint: HintUsed | None, used: int) -> None:
+    if hint is None:
+        console.print("No more hints for this step: you have covered (or seen) every point.")
+        return
+    console.print(Text.assemble(("Hint ", "bold yellow"), (f"({used} used): ", "yellow"), hint.text))
+
+
+def render_help(console: Console) -> None:
+    table = Table(show_header=False, box=None)
+    for cmd, what in COMMANDS.items():
+        table.add_row(cmd, what)
+    console.print(table)
+
+
+def event_text(event: TimerEvent) -> str:
+    left = clock_text(event.budget - event.elapsed)
+    if event.kind == "step_warning":
+        return f"80% of this step's {clock_text(event.budget)} is used ({left} left): start closing it out."
+    if event.kind == "step_out":
+        return f"Time is up for this step ({clock_text(event.budget)}). Move on with /next when you can."
+    if event.kind == "interview_warning":
+        return f"80% of the interview is used ({left} left): keep time for the wrap-up."
+    return f"The interview's {clock_text(event.budget)} are up. Wrap up and finish with /done."
+
+
+def render_events(console: Console, events: list[TimerEvent]) -> None:
+    for e in events:
+        style = "bold red" if e.kind.endswith("out") else "bold yellow"
+        console.print(Text(("Time: " if e.kind.endswith("out") else "Warning: ") + event_text(e), style=style))
+
+
+def toolbar_text(engine: PracticeEngine) -> str:
+    """The live bottom line while typing: the step's countdown and the interview's."""
+    session = engine.session
+    step = engine.step
+    head = f" Step {step.number}/{len(session.steps)} {step.title}"
+    if session.paused:
+        return f"{head} | paused"
+    if not session.timed:
+        return f"{head} | untimed | /hint /next /back /skip /done"
+    left = engine.step_remaining()
+    budget = engine.timing.budget_seconds
+    if left <= 0:
+        step_part = f"TIME UP: over by {clock_text(-left)}"
+    elif engine.step_elapsed() >= WARN_FRACTION * budget:
+        step_part = f"! {clock_text(left)} left of {clock_text(budget)}"
+    else:
+        step_part = f"{clock_text(left)} left of {clock_text(budget)}"
+    total = engine.total_remaining()
+    total_part = f"interview {clock_text(total)} left" if total > 0 else f"interview over by {clock_text(-total)}"
+    return f"{head} | {step_part} | {total_part} | /hint /next /done"
+
+
+def render_estimates(console: Console, entries: list[EstimateEntry]) -> None:
+    table = Table(title="Your estimates beside the calculator's")
+    table.add_column("Figure")
+    table.add_column("You", justify="right")
+    table.add_column("Calculator", justify="right")
+    table.add_column("Factor", justify="right")
+    table.add_column("Verdict")
+    for e in entries:
+        factor = f"x{e.factor:.1f}" if e.factor is not None else "-"
+        verdict = e.grade or ("not given" if not e.candidate else "could not read it")
+        style = {"on target": "green", "right order of magnitude": "yellow", "off": "red"}.get(e.grade or "", "")
+        table.add_row(e.label or e.name, e.candidate or "-", e.exact_text, factor, Text(verdict, style=style))
+    console.print(table)
+    formulas = [f"{e.label}: {e.formula}" for e in entries if e.formula]
+    if formulas:
+        console.print(Text("How the calculator got there:\n" + "\n".join(f"  {f}" for f in formulas), style="dim"))
+
+
+def _pct(x: float) -> str:
+    return f"{round(100 * x)}%"
+
+
+def render_scorecard(console: Console, card: Scorecard, session: Session) -> None:
+    head = f"Score {card.score}/100 · coverage {_pct(card.coverage)}"
+    if card.time_discipline is not None:
+        head += f" · time discipline {_pct(card.time_discipline)}"
+    head += f" · hints used {card.hints_used}"
+    table = Table(title=f"Score card: {session.problem_title} (session {session.id})", caption=head)
+    table.add_column("Step")
+    table.add_column("Coverage", justify="right")
+    table.add_column("Points", justify="right")
+    table.add_column("Time")
+    table.add_column("Hints", justify="right")
+    for s in card.steps:
+        table.add_row(
+            f"{s.number}. {s.title}",
+            _pct(s.coverage),
+            f"{len(s.matched)}/{len(s.matched) + len(s.missed)}",
+            s.time_note,
+            str(s.hints),
+        )
+    console.print(table)
+
+    comp = Table(title="Competencies (what interviewers grade)", show_lines=True)
+    comp.add_column("Competency")
+    comp.add_column("Score", justify="right")
+    comp.add_column("Where you are")
+    comp.add_column("What the next level looks like")
+    for c in card.competencies:
+        where = f"{c.level}: {c.description}" if c.level else f"not yet mid (mid: {c.description})"
+        nxt = f"{c.next_level}: {c.next_description}" if c.next_level and c.next_description else "-"
+        comp.add_row(c.title, _pct(c.score), where, nxt)
+    console.print(comp)
+
+    if card.missed:
+        missed = Table(title="Points you missed, and where to read about them", show_lines=False)
+        missed.add_column("Step")
+        missed.add_column("Point")
+        missed.add_column("Read")
+        numbers = {s.step_id: str(s.number) for s in card.steps}
+        for m in card.missed:
+            missed.add_row(numbers.get(m.step_id, ""), m.text, m.section or "")
+        console.print(missed)
+
+
+def render_comparison(console: Console, comparisons: list[StepComparison]) -> None:
+    console.print(Text("The reference answer, beside yours", style="bold"))
+    for comp in comparisons:
+        table = Table(title=f"Step {comp.number}: {comp.title}", show_lines=False, expand=True)
+        table.add_column("You", ratio=1)
+        table.add_column("Reference", ratio=1)
+        table.add_row(_blocks(comp.candidate) if comp.candidate else Text("(nothing given)", style="dim"), _blocks(comp.reference))
+        console.print(table)
+
+
+def _blocks(blocks) -> Group:  # list[reference.Block]
+    parts = []
+    for b in blocks:
+        t = Text()
+        t.append(b.title + "\n", style="bold")
+        t.append("\n".join(b.lines))
+        parts.append(t)
+        parts.append(Text(""))
+    return Group(*parts[:-1])
