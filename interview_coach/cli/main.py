@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "estimate",
     "quiz",
     "summary",
+    "summary",
     "history",
 ]
 

@@ -168,7 +168,7 @@ def reference_estimates(card: Any, source: str = "") -> dict[str, Any]:
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "WS", "WSS", "RPC", "HEAD", "OPTIONS", "GRPC")
 _API_RE = re.compile(
-    r"^\s*(?:[-*•]|\d+[.)])?\s*(?P<method>[A-Za-z]+)\s+(?P<path>\S+)\s*(?:(?:-{1,2}|—|–|:|\(|=>|->)\s*(?P<purpose>.*?)\)?)?\s*$"
+    r"^\s*(?:[-*•]|\d+[.)])?\s*(?P<method>[A-Za-z]+)\s+(?P<path>\S+)\s*(?:(?P<sep>-{1,2}|—|–|:|\(|=>|->)\s*(?P<purpose>.*?))?\s*$"
 )
 
 
@@ -181,7 +181,10 @@ def parse_apis(answer: str) -> tuple[list[dict[str, str]], list[str]]:
             continue
         m = _API_RE.match(line)
         if m and m.group("method").upper() in _METHODS:
-            rows.append({"method": m.group("method").upper(), "path": m.group("path"), "purpose": (m.group("purpose") or "").strip()})
+            purpose = (m.group("purpose") or "").strip()
+            if m.group("sep") == "(" and purpose.endswith(")"):  # "GET /x (list things)"
+                purpose = purpose[:-1].strip()
+            rows.append({"method": m.group("method").upper(), "path": m.group("path"), "purpose": purpose})
         else:
             rest.append(line.strip())
     return rows, rest

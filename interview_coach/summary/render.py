@@ -43,6 +43,7 @@ def environment(content_dir: str | Path | None = None):  # -> jinja2.Environment
     )
     env.filters.update(
         md=md_inline,
+        md_para=md_para,
         md_cell=md_cell,
         md_quote=md_quote,
         fence=fence,
@@ -93,6 +94,7 @@ def _template_where(exc: BaseException, fallback: str) -> str:
 
 
 _FENCE_OPEN = re.compile(r"^(`{3,}|~{3,})")
+_HEADING = re.compile(r"^#{1,6} ")
 
 
 def tidy_markdown(text: str) -> str:
@@ -110,6 +112,8 @@ def tidy_markdown(text: str) -> str:
                 fence = m.group(1)
             elif not line.strip() and (not out or not out[-1].strip()):
                 continue
+            elif _HEADING.match(line) and out and out[-1].strip():
+                out.append("")
         elif line.strip() == fence:  # only the same fence closes a block
             fence = None
         out.append(line.rstrip() if fence is None else line)
@@ -122,10 +126,25 @@ def tidy_markdown(text: str) -> str:
 _TAG_START = re.compile(r"<")
 
 
+_FENCE_RUN = re.compile(r"`{3,}|~{3,}")
+_BLOCK_START = re.compile(r"^(#|>|[-+*] |\d+[.)] |=+$|\|)")
+
+
 def md_inline(value: Any) -> str:
-    """Text for a Markdown line: one line, and no raw HTML (a '<' is written as an entity)."""
+    """Text inside a Markdown line: one line, no raw HTML (a '<' is written as an entity) and no fence markers."""
     text = re.sub(r"\s*\n\s*", " ", str(value)).strip()
+    text = _FENCE_RUN.sub(lambda m: "".join("\\" + c for c in m.group(0)), text)
     return _TAG_START.sub("&lt;", text)
+
+
+def md_para(value: Any) -> str:
+    """Text that starts a Markdown line: as `md`, and nothing at its start that would make the
+    line a heading, quote, list or table."""
+    text = md_inline(value)
+    if _BLOCK_START.match(text):
+        # A backslash escapes punctuation only, so an ordered-list marker is escaped at its dot.
+        text = re.sub(r"^(\d+)([.)])", r"\1\\\2", text) if text[0].isdigit() else "\\" + text
+    return text
 
 
 def md_cell(value: Any) -> str:
@@ -136,13 +155,25 @@ def md_cell(value: Any) -> str:
 
 
 def md_quote(value: Any) -> str:
-    """Multi-line text as a Markdown block quote, so whatever it holds stays inside the quote."""
-    lines = str(value).strip("\n").splitlines() or [""]
+    """Multi-line text as a Markdown block quote, so whatever it holds stays inside the quote.
+
+    Lines keep their breaks (a trailing backslash is Markdown's visible hard line break) so a
+    list typed one item a line does not run together into one paragraph.
+    """
+    lines = [_TAG_START.sub("&lt;", line.rstrip()) for line in str(value).strip("\n").splitlines()] or [""]
     out = []
-    for line in lines:
-        line = _TAG_START.sub("&lt;", line.rstrip())
+    for i, line in enumerate(lines):
+        following = lines[i + 1] if i + 1 < len(lines) else ""
+        if _prose(line) and _prose(following) and not line.endswith("\\"):
+            line += "\\"
         out.append(f"> {line}" if line else ">")
     return "\n".join(out)
+
+
+def _prose(line: str) -> bool:
+    """A line that continues a paragraph (not blank, not a fence, heading, list item or quote)."""
+    text = line.strip()
+    return bool(text) and not _FENCE_OPEN.match(text) and not _BLOCK_START.match(text)
 
 
 def fence(value: Any, lang: str = "") -> str:
