@@ -26,7 +26,6 @@ COMMAND_MODULES = [
     "estimate",
     "quiz",
     "summary",
-    "summary",
     "history",
 ]
 
