@@ -17,11 +17,12 @@ def _date(ts: float) -> str:
 
 def history(
     limit: int = typer.Option(None, "--limit", "-n", help="Show only the newest N sessions."),
-    as_json: bool = typer.Option(False, "--json", help='Print a list of {"id", "problem", "date", "minutes", "score", "status"}.'),
+    as_json: bool = typer.Option(False, "--json", help='Print a list of {"id", "problem", "date", "minutes", "score", "status", "summary"}.'),
 ) -> None:
     """List your mock interview sessions: id, problem, date, minutes and score.
 
     A session without a score was stopped: continue it with `practice --resume ID`.
+    Write any session up as a design document with `summary ID`.
 
     Example: interview-coach history --limit 10
     """
@@ -45,6 +46,7 @@ def history(
                 "minutes": s.minutes,
                 "score": s.score,
                 "status": s.status,
+                "summary": f"interview-coach summary {s.id}",
             }
             for s in sessions
         ])
@@ -63,7 +65,9 @@ def history(
     table.add_column("Date")
     table.add_column("Minutes", justify="right")
     table.add_column("Score", justify="right")
+    table.add_column("Write-up")
     for s in sessions:
         score = str(s.score) if s.score is not None else f"stopped (practice --resume {s.id})"
-        table.add_row(str(s.id), s.problem_title or s.problem_id, _date(s.started_at), str(s.minutes), score)
+        table.add_row(str(s.id), s.problem_title or s.problem_id, _date(s.started_at), str(s.minutes), score, f"summary {s.id}")
     con.print(table)
+    con.print("Write-up: interview-coach summary ID (Markdown), or add --output FILE.html for one HTML file.")

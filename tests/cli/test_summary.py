@@ -135,3 +135,12 @@ def test_broken_user_template_is_one_line_with_its_place(invoke, tmp_path):
 def test_help_has_an_example(invoke):
     result = invoke("summary", "--help")
     assert result.exit_code == 0 and "Example: interview-coach summary" in result.stdout
+
+
+def test_history_links_each_session_to_its_summary(invoke, session_id):
+    listed = json.loads(invoke("history", "--json").stdout)
+    assert listed[0]["summary"] == f"interview-coach summary {session_id}"
+    command = listed[0]["summary"].split()[1:]
+    assert invoke(*command).stdout.startswith("# Real-time chat app")
+    table = invoke("history").stdout
+    assert f"summary {session_id}" in table and "interview-coach summary ID" in table
