@@ -429,3 +429,44 @@ def test_ctrl_c_in_a_real_prompt(terminal, clock):
     assert result.exit_code == 130
     assert "Stopped after 0 of 3 questions; 0 answers saved." in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_real_pseudo_terminal_round_with_ctrl_c_and_resume(tmp_path):
+    """The installed command in a real pty: questionary prompts, Ctrl-C, then --resume."""
+    import os
+    import shutil
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    exe = shutil.which("interview-coach", path=os.path.dirname(sys.executable))
+    if exe is None:
+        pytest.skip("the interview-coach script is not installed beside this Python")
+    # No cursor-position request: a bare pty never answers it, and prompt_toolkit would wait for it.
+    env = dict(os.environ, INTERVIEW_COACH_HOME=str(tmp_path), COLUMNS="90", NO_COLOR="1", TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1")
+    env.pop("CI", None)
+
+    def spawn(*args):
+        return pexpect.spawn(exe, list(args), env=env, encoding="utf-8", timeout=20, dimensions=(40, 90))
+
+    child = spawn("quiz", "--section", "cap", "--count", "2", "--seed", "3")
+    child.expect("Question 1 of 2")
+    child.expect("Your answer|True or false")  # the prompt is drawn with escape codes around it
+    child.send(ENTER)
+    child.expect("Next review")
+    child.expect("Question 2 of 2")
+    child.expect("Your answer|True or false")
+    child.send(CTRL_C)
+    child.expect("Pick up where you left off with: interview-coach quiz --resume")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+
+    child = spawn("quiz", "--resume")
+    child.expect("Question 2 of 2")
+    child.expect("Your answer|True or false")
+    child.send(ENTER)
+    child.expect("Score:")
+    child.expect("By section")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
