@@ -1,13 +1,18 @@
 """The WebSocket protocol of the chat service: JSON frames in, JSON frames out.
 
 Client to server:
-    {"type": "send", "to": USER | "channel_id": ID, "text": str, "client_msg_id": str, "media"?: {...}}
+    {"type": "send", "to": USER | "channel_id": ID, "text": str, "client_msg_id": str, "kind"?: "text" | "media"}
     {"type": "delivered", "message_id": int, "channel_id"?: ID}
     {"type": "typing" | "enter_room" | "leave_room", "channel_id": ID}
     {"type": "ping"}
 Server to client:
-    hello, ack, message, typing, delivered, pong, reconnect (the server is draining) and
-    {"type": "error", "code", "message", ...} for a bad frame — the socket stays open.
+    {"type": "hello", "user_id", "server_id", "max_frame_bytes"} once the socket is open;
+    ack, message, typing and reconnect (the server is draining) as the chat core makes them
+    (`server.Ack.frame()`, `store.Message.frame()`, ...); {"type": "pong"}; and
+    {"type": "error", "code", "message", "client_msg_id"?} for a bad frame — the socket stays open.
+
+A media message is a send of kind "media" whose text is the small JSON the upload returned
+(`MediaService.metadata_text`): the bytes went to the object store, never down the socket.
 
 Parsing is hand-written rather than a pydantic model: it runs once per frame on the hot path
 and its error messages are part of the protocol.
@@ -16,7 +21,7 @@ and its error messages are part of the protocol.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from interview_coach.chat.auth import validate_user_id
@@ -27,11 +32,11 @@ from interview_coach.errors import UsageError
 # get an error frame. The transport (uvicorn) has a hard limit far above it, which closes.
 MAX_FRAME_BYTES = 16 * 1024
 TRANSPORT_MAX_BYTES = 1024 * 1024
-MAX_TEXT_CHARS = 4000
-MAX_CLIENT_MSG_ID = 64
+MAX_CLIENT_MSG_ID = 100
 MAX_CHANNEL_ID = 160
 
 CLIENT_TYPES = ("send", "delivered", "typing", "enter_room", "leave_room", "ping")
+SEND_KINDS = ("text", "media")
 
 
 class FrameError(UsageError):
@@ -52,7 +57,7 @@ class SendFrame:
     client_msg_id: str
     to: str | None = None
     channel_id: str | None = None
-    media: dict[str, Any] | None = field(default=None)
+    kind: str = "text"
 
 
 @dataclass(frozen=True)
@@ -106,10 +111,8 @@ def parse_client_frame(raw: str | bytes, max_bytes: int = MAX_FRAME_BYTES) -> Cl
     if kind == "send":
         client_msg_id = _str_field(frame, "client_msg_id", MAX_CLIENT_MSG_ID, None)
         text = frame.get("text")
-        if not isinstance(text, str):
-            raise FrameError("bad_frame", "'text' must be a string", cmid)
-        if len(text) > MAX_TEXT_CHARS:
-            raise FrameError("too_large", f"'text' is {len(text)} characters; the limit is {MAX_TEXT_CHARS}", cmid)
+        if not isinstance(text, str) or not text.strip():
+            raise FrameError("bad_frame", "'text' must be a non-empty string", cmid)
         to = frame.get("to")
         channel_id = frame.get("channel_id")
         if (to is None) == (channel_id is None):
@@ -121,12 +124,10 @@ def parse_client_frame(raw: str | bytes, max_bytes: int = MAX_FRAME_BYTES) -> Cl
                 raise FrameError("bad_frame", str(exc), cmid) from None
         else:
             _str_field(frame, "channel_id", MAX_CHANNEL_ID, cmid)
-        media = frame.get("media")
-        if media is not None and not isinstance(media, dict):
-            raise FrameError("bad_frame", "'media' must be an object (the uploaded object's metadata)", cmid)
-        if not text and media is None:
-            raise FrameError("bad_frame", "a send needs 'text' or 'media'", cmid)
-        return SendFrame(text=text, client_msg_id=client_msg_id or "", to=to, channel_id=channel_id, media=media)
+        message_kind = frame.get("kind", "text")
+        if message_kind not in SEND_KINDS:
+            raise FrameError("bad_frame", f"'kind' must be one of {', '.join(SEND_KINDS)}", cmid)
+        return SendFrame(text=text, client_msg_id=client_msg_id or "", to=to, channel_id=channel_id, kind=message_kind)
     if kind == "delivered":
         message_id = frame.get("message_id")
         if not isinstance(message_id, int) or isinstance(message_id, bool) or message_id <= 0:
@@ -141,7 +142,7 @@ def parse_client_frame(raw: str | bytes, max_bytes: int = MAX_FRAME_BYTES) -> Cl
     raise FrameError("unknown_type", f"unknown frame type {shown[:40]!r}; expected one of {', '.join(CLIENT_TYPES)}", cmid)
 
 
-# Server frames: plain dicts, one builder each so their shape lives in one place.
+# The server frames the chat core does not make itself.
 
 def error_frame(code: str, message: str, client_msg_id: str | None = None) -> dict[str, Any]:
     frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
@@ -154,25 +155,5 @@ def hello_frame(user_id: str, server_id: str) -> dict[str, Any]:
     return {"type": "hello", "user_id": user_id, "server_id": server_id, "max_frame_bytes": MAX_FRAME_BYTES}
 
 
-def ack_frame(client_msg_id: str, message_id: int, channel_id: str, duplicate: bool = False) -> dict[str, Any]:
-    return {"type": "ack", "client_msg_id": client_msg_id, "message_id": message_id, "channel_id": channel_id,
-            "duplicate": duplicate}
-
-
-def message_frame(channel_id: str, message_id: int, sender_id: str, text: str,
-                  client_msg_id: str | None = None, media: dict[str, Any] | None = None) -> dict[str, Any]:
-    frame: dict[str, Any] = {"type": "message", "channel_id": channel_id, "message_id": message_id,
-                             "sender_id": sender_id, "text": text}
-    if client_msg_id is not None:
-        frame["client_msg_id"] = client_msg_id
-    if media is not None:
-        frame["media"] = media
-    return frame
-
-
-def typing_frame(channel_id: str, user_id: str, expires_in_s: float) -> dict[str, Any]:
-    return {"type": "typing", "channel_id": channel_id, "user_id": user_id, "expires_in_s": expires_in_s}
-
-
-def reconnect_frame(reason: str) -> dict[str, Any]:
-    return {"type": "reconnect", "reason": reason}
+def pong_frame() -> dict[str, Any]:
+    return {"type": "pong"}

@@ -26,6 +26,8 @@ def test_send_to_a_user():
 
 def test_send_to_a_channel_and_other_types():
     assert parse_client_frame('{"type":"send","channel_id":"g:1","text":"x","client_msg_id":"c"}').channel_id == "g:1"
+    media = parse_client_frame('{"type":"send","to":"bob","text":"{}","client_msg_id":"c","kind":"media"}')
+    assert media.kind == "media"
     assert parse_client_frame('{"type":"delivered","message_id":5}') == DeliveredFrame(5)
     assert parse_client_frame('{"type":"typing","channel_id":"g:1"}') == RoomFrame("typing", "g:1")
     assert parse_client_frame('{"type":"enter_room","channel_id":"g:1"}').type == "enter_room"
@@ -46,6 +48,7 @@ def test_send_to_a_channel_and_other_types():
         ('{"type":"send","to":"bob","text":5,"client_msg_id":"c"}', "bad_frame"),
         ('{"type":"send","to":"bob","text":"x"}', "bad_frame"),
         ('{"type":"send","to":"bob","text":"","client_msg_id":"c"}', "bad_frame"),
+        ('{"type":"send","to":"bob","text":"x","client_msg_id":"c","kind":"video"}', "bad_frame"),
         ('{"type":"delivered","message_id":"7"}', "bad_frame"),
         ('{"type":"delivered","message_id":true}', "bad_frame"),
         ('{"type":"typing"}', "bad_frame"),
