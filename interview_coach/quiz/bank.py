@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from interview_coach.content.loader import parse_model, quiz_paths
 from interview_coach.content.yamlsrc import Located, load_located
@@ -51,6 +51,13 @@ class Question(_Model):
     difficulty: Difficulty = "medium"
     tolerance: float | None = None
     unit: str | None = None
+
+    @model_validator(mode="after")
+    def _numeric_option_text(self) -> "Question":
+        # `answer: 30` beside `options: [10, 30]` means the option "30"; options become text, so must it.
+        if self.type == "single" and isinstance(self.answer, (int, float)) and not isinstance(self.answer, bool):
+            self.answer = str(self.answer)
+        return self
 
     def choices(self) -> list[str]:
         """The options as listed in the bank (True/False for true_false, none for numeric)."""

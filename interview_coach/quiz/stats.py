@@ -1,8 +1,9 @@
 """Mastery per section and the trend over runs, from the stored attempts and FSRS cards.
 
 Mastery of a section is the mean FSRS retrievability of its questions right now, with a
-question never answered counting as zero: it rises as you answer right, and decays as the
-days pass without review, which is what "do I still know this?" means.
+question never answered, or last answered wrong, counting as zero: it rises as you answer
+right, and decays as the days pass without review, which is what "do I still know this?" means.
+(FSRS alone would rate a question just missed near 100%, since it measures from the last review.)
 """
 
 from __future__ import annotations
@@ -88,11 +89,16 @@ def quiz_stats(bank: Bank, store: QuizStore, scheduler: Scheduler, now: float) -
     cards = store.cards(bank.id)
     ids = {q.id for q in bank.questions}
 
+    def _recall(qid: str) -> float:
+        if qid not in latest or not latest[qid].correct:
+            return 0.0
+        return retrievability(scheduler, cards.get(qid), when)
+
     sections: list[SectionStats] = []
     for section in bank.sections:
         qs = [q for q in bank.questions if q.section == section.id]
         tries = [a for a in attempts if a.question_id in {q.id for q in qs}]
-        recall = [retrievability(scheduler, cards.get(q.id), when) for q in qs]
+        recall = [_recall(q.id) for q in qs]
         sections.append(
             SectionStats(
                 id=section.id,
@@ -128,7 +134,7 @@ def quiz_stats(bank: Bank, store: QuizStore, scheduler: Scheduler, now: float) -
             )
         )
 
-    all_recall = [retrievability(scheduler, cards.get(q.id), when) for q in bank.questions]
+    all_recall = [_recall(q.id) for q in bank.questions]
     return QuizStats(
         bank=bank.id,
         title=bank.title,

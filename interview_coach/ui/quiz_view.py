@@ -64,14 +64,18 @@ def question_panel(
 ) -> Panel:
     """A question; ordering items are always listed (the answer is typed as their letters),
     other options only when asked (a select prompt lists them itself)."""
-    body = Text(question.prompt.strip())
+    parts: list[object] = [Text(question.prompt.strip())]
     if question.type == "ordering" or (list_options and question.type in ("single", "multiple")):
-        body.append("\n")
+        # A grid keeps a long option's wrapped lines indented under its own text.
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(justify="right", no_wrap=True)
+        grid.add_column(overflow="fold")
         for i, item in enumerate(shown):
-            body.append(f"\n  {letter(i)}. ", style="bold")
-            body.append(item)
+            grid.add_row(Text(f"  {letter(i)}.", style="bold"), Text(item))
+        parts += [Text(""), grid]
     elif question.type == "numeric" and question.unit:
-        body.append(f"\n\nUnit: {question.unit}", style="dim")
+        parts += [Text(""), Text(f"Unit: {question.unit}", style="dim")]
+    body = Group(*parts)
     title = Text(f"Question {number} of {total}", style="bold")
     subtitle = Text(f"{section_title} · {question.difficulty} · {TYPE_HINTS[question.type]}", style="dim")
     return Panel(body, title=title, title_align="left", subtitle=subtitle, subtitle_align="left", padding=(0, 1))
@@ -151,10 +155,10 @@ def stats_view(stats: QuizStats, now: float) -> Group:
     table = Table(title="Mastery by section", title_justify="left", expand=False)
     table.add_column("Section")
     table.add_column("Seen", justify="right")
-    table.add_column("Right last", justify="right")
+    table.add_column("Right", justify="right")
     table.add_column("Due", justify="right")
     table.add_column("Accuracy", justify="right")
-    table.add_column("Mastery")
+    table.add_column("Mastery", no_wrap=True)
     for s in stats.sections:
         table.add_row(
             s.title,
@@ -162,7 +166,7 @@ def stats_view(stats: QuizStats, now: float) -> Group:
             str(s.last_correct),
             str(s.due),
             f"{s.accuracy:.0f}%" if s.attempts else "–",
-            _bar(s.mastery),
+            _bar(s.mastery, width=10),
         )
     parts.append(table)
     if stats.trend:
@@ -171,7 +175,7 @@ def stats_view(stats: QuizStats, now: float) -> Group:
         trend.add_column("When")
         trend.add_column("Kind")
         trend.add_column("Score", justify="right")
-        trend.add_column("", justify="left")
+        trend.add_column("", justify="left", no_wrap=True)
         for p in stats.trend[-10:]:
             when = datetime.fromtimestamp(p.started_at).strftime("%Y-%m-%d %H:%M")
             kind = p.mode + ("" if p.finished else " (stopped)")

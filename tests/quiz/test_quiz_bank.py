@@ -183,3 +183,9 @@ def test_user_banks_load_by_name_from_the_content_folder(tmp_path):
     with pytest.raises(NotFoundError) as info:
         load_bank("mien", tmp_path)
     assert "did you mean mine" in str(info.value)
+
+
+def test_numbers_as_options_and_answers_are_text(tmp_path):
+    body = GOOD.replace("options: [first, second]", "options: [10, 30]").replace("answer: first", "answer: 30")
+    bank = validate_bank(load_located(_bank_file(tmp_path, body)))
+    assert bank.questions[0].choices() == ["10", "30"] and bank.questions[0].expected() == "30"

@@ -121,3 +121,13 @@ def test_due_review_and_stats_follow_the_clock(bank, store):
 def test_sparkline_is_on_a_fixed_scale():
     assert sparkline([0, 50, 100]) == "▁▅█"
     assert sparkline([]) == ""
+
+
+def test_a_question_just_missed_counts_zero_towards_mastery(bank, store):
+    clock = FakeClock(start=T0.timestamp())
+    scheduler = make_scheduler(fuzz=False)
+    missed = bank.question("cap-banking")
+    run = QuizRun.start(bank, [missed], seed=1, store=store, clock=clock, scheduler=scheduler)
+    run.answer(missed, "Switches to a write-back cache", 3.0)
+    cap = next(s for s in quiz_stats(bank, store, scheduler, clock.now()).sections if s.id == "cap")
+    assert cap.mastery == 0.0 and cap.seen == 1
