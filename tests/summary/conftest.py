@@ -60,14 +60,16 @@ def assert_golden(name: str, text: str) -> None:
         pytest.fail(f"{name} differs from its golden file (UPDATE_GOLDEN=1 to accept):\n{diff[:6000]}")
 
 
-def drive_session(conn, answers: dict[str, str], *, finish: bool = True, dives: tuple[str, ...] = ("delivery",), minutes_per_item: float = 60.0):
-    """A chat session run through the real engine with a fake clock; `answers` by prompt id
-    (dives as `dive:<id>`), everything else left blank. Returns the engine's session."""
+def drive_session(conn, answers: dict[str, str], *, finish: bool = True, dives: tuple[str, ...] | None = None, minutes_per_item: float = 60.0, problem: str = "chat"):
+    """A session run through the real engine with a fake clock; `answers` by prompt id (dives as
+    `dive:<id>`), everything else left blank. Returns the engine's session."""
     from interview_coach.clock import FakeClock
     from interview_coach.content.loader import load_framework, load_problem
     from interview_coach.practice.engine import PracticeEngine
 
-    framework, card = load_framework(), load_problem("chat")
+    framework, card = load_framework(), load_problem(problem)
+    if dives is None:  # the first dive of the card (delivery for chat)
+        dives = (card.deep_dives[0].id,)
     clock = FakeClock(FIXED_START)
     engine = PracticeEngine.start(framework, card, clock, conn, minutes=45, scripted=True)
     while True:

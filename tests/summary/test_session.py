@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from interview_coach.content.loader import problem_paths
 from interview_coach.storage.db import connect
 from interview_coach.summary.mermaid import blocks_in_html, blocks_in_markdown, check_mermaid
 from interview_coach.summary.session import render_session
@@ -91,6 +94,17 @@ def test_unfinished_session_holds_back_the_reference(coach_home, drive):
     assert "> Users can send messages" in md
     html = render_session(session.id, "html", conn=conn)
     assert "The reference" not in html and "not finished" in html
+
+
+@pytest.mark.parametrize("problem", sorted(problem_paths()))
+def test_a_blank_session_of_every_problem_renders(coach_home, drive, problem):
+    conn = connect()
+    drive(conn, {}, problem=problem)
+    md = render_session("latest", "md", conn=conn)
+    assert "_No answer._" in md and "## Score card" in md
+    for block in blocks_in_markdown(md):
+        assert check_mermaid(block) == [], block
+    assert "<!DOCTYPE html>" in render_session("latest", "html", conn=conn)
 
 
 def test_rendering_is_deterministic(coach_home, drive):
