@@ -1,0 +1,329 @@
+"""Write-behind persistence: messages reach the store in batches, off the delivery path.
+
+The chapter decouples delivery from the database so a slow write never holds up a socket.
+The risk of a write-behind queue is losing what it holds when the process dies; here that is
+closed off by a journal, the way Cassandra's commit log or a Kafka topic would:
+
+* `put()` appends the message as one JSON line to the current journal segment and flushes it
+  to the operating system before it returns. Only then does the chat server acknowledge the
+  send. So **"acknowledged" means: the message has its id, is in the journal, and is visible
+  to sync** — it survives a crash of this process. With `durability="disk"` the put also waits
+  for an fsync shared by every put in flight (group commit), so it survives a power cut too.
+* a flusher task wakes every `flush_interval` seconds (or at once when `batch_size` messages
+  wait), rotates to a fresh segment, writes the batch to the store in one transaction, and
+  only then deletes the old segment. A failed write keeps the segment and retries.
+* `start()` replays whatever segments a dead process left behind (the store's inserts are
+  idempotent, so a replay of an already stored message changes nothing).
+
+Until a batch is flushed, its messages are still answered from here: `pending_after()` and
+`find_client_message()` let sync and idempotency see acknowledged-but-unflushed messages, so
+"in the store" is never a precondition for correctness. Delivery receipts are coalesced in
+memory (only the highest id per user and channel matters) and written with the next batch;
+they are a convenience (a lost one costs a redundant sync), not a promise, so they are not
+journaled. `journal_dir=None` turns the journal off (benchmarks compare the cost); then an
+acknowledged message survives only a clean `close()`.
+
+One queue owns one journal folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Protocol
+
+from interview_coach.chat.errors import ChatError
+from interview_coach.chat.store import Message, MessageStore, Receipt
+from interview_coach.chat.tracing import Tracer
+from interview_coach.errors import UsageError
+
+SEGMENT_GLOB = "segment-*.jsonl"
+DURABILITY = ("process", "disk")
+
+
+class PersistQueue(Protocol):
+    async def put(self, message: Message) -> None:
+        """Return once the message is durable (the moment the sender may be acknowledged)."""
+        ...
+
+    async def record_delivered(self, receipt: Receipt) -> None: ...
+
+    async def find_client_message(self, channel_id: str, sender_id: str, client_msg_id: str) -> Message | None:
+        """An acknowledged message not yet in the store, by its client id."""
+        ...
+
+    async def pending_after(self, channel_id: str, after: int) -> list[Message]:
+        """Acknowledged, not yet flushed messages of a channel with id > `after`, oldest first."""
+        ...
+
+    def pending_max(self, channel_id: str) -> int: ...
+
+    async def flush(self) -> int: ...
+
+    @property
+    def depth(self) -> int: ...
+
+
+@dataclass
+class WriteBehindStats:
+    puts: int = 0
+    flushes: int = 0
+    flushed_messages: int = 0
+    recovered: int = 0  # messages replayed from a previous process's journal
+    flush_errors: int = 0
+    last_error: str | None = None
+    max_depth: int = 0
+
+
+class WriteBehindQueue:
+    def __init__(
+        self,
+        store: MessageStore,
+        journal_dir: str | Path | None,
+        *,
+        batch_size: int = 512,
+        flush_interval: float = 0.02,
+        durability: str = "process",
+        tracer: Tracer | None = None,
+        actor: str = "Write-behind queue",
+    ) -> None:
+        if durability not in DURABILITY:
+            raise UsageError(f"durability {durability!r} is not one of {', '.join(DURABILITY)}")
+        if batch_size < 1 or flush_interval <= 0:
+            raise UsageError("batch_size must be 1 or more and flush_interval above 0 s")
+        self.store = store
+        self.journal_dir = Path(journal_dir) if journal_dir is not None else None
+        self.batch_size = batch_size
+        self.flush_interval = flush_interval
+        self.durability = durability
+        self.tracer = tracer
+        self.actor = actor
+        self.stats = WriteBehindStats()
+        self._batch: list[Message] = []  # acknowledged, not yet handed to the store, in put order
+        self._by_channel: dict[str, dict[int, Message]] = {}
+        self._by_client: dict[tuple[str, str, str], Message] = {}
+        self._receipts: dict[tuple[str, str], int] = {}
+        self._file: IO[str] | None = None
+        self._segment_path: Path | None = None
+        self._segment_no = 0
+        self._closed_segments: list[Path] = []
+        self._wake = asyncio.Event()
+        self._flush_lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._sync_waiter: asyncio.Future[None] | None = None
+        self._running = False
+        self._closed = False
+
+    # ------------------------------------------------------------------ life cycle
+
+    async def start(self) -> int:
+        """Replay a previous process's journal into the store, open a segment, start flushing."""
+        recovered = 0
+        if self.journal_dir is not None:
+            self.journal_dir.mkdir(parents=True, exist_ok=True)
+            recovered = await self._recover()
+            self._open_segment()
+        self._running = True
+        self._task = asyncio.get_running_loop().create_task(self._run(), name=f"write-behind:{self.actor}")
+        return recovered
+
+    async def close(self) -> None:
+        """Flush everything and stop. Anything that cannot be written stays in the journal."""
+        if self._closed:
+            return
+        self._running = False
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+        try:
+            await self.flush()
+        finally:
+            self._closed = True
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+                if self._segment_path is not None and self._segment_path.stat().st_size == 0:
+                    self._segment_path.unlink()
+
+    # ------------------------------------------------------------------ the ack path
+
+    async def put(self, message: Message) -> None:
+        if self._closed or not self._running:
+            raise ChatError("the write-behind queue is not running", "start() it before sending, and do not send after close()")
+        if self._file is not None:
+            self._file.write(json.dumps(message.to_dict(), separators=(",", ":")) + "\n")
+            self._file.flush()  # in the OS's hands: survives this process dying
+        # Visible to sync and to retries from here on, with no await since the id was assigned.
+        self._batch.append(message)
+        self._by_channel.setdefault(message.channel_id, {})[message.message_id] = message
+        if message.client_msg_id is not None:
+            self._by_client[(message.channel_id, message.sender_id, message.client_msg_id)] = message
+        self.stats.puts += 1
+        depth = len(self._batch)
+        if depth > self.stats.max_depth:
+            self.stats.max_depth = depth
+        if depth >= self.batch_size:
+            self._wake.set()
+        if self.durability == "disk" and self._file is not None:
+            await self._group_fsync()
+
+    async def _group_fsync(self) -> None:
+        # Every put that arrives before the fsync starts shares it.
+        if self._sync_waiter is None:
+            loop = asyncio.get_running_loop()
+            self._sync_waiter = loop.create_future()
+            loop.create_task(self._fsync_now())
+        await asyncio.shield(self._sync_waiter)
+
+    async def _fsync_now(self) -> None:
+        await asyncio.sleep(0)  # let the puts of this loop turn join in
+        waiter, self._sync_waiter = self._sync_waiter, None
+        assert waiter is not None and self._file is not None
+        fd = os.dup(self._file.fileno())  # a rotation may close the file meanwhile
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, os.fsync, fd)
+            waiter.set_result(None)
+        except OSError as exc:
+            waiter.set_exception(ChatError(f"could not fsync the journal: {exc}"))
+        finally:
+            os.close(fd)
+
+    async def record_delivered(self, receipt: Receipt) -> None:
+        key = (receipt.user_id, receipt.channel_id)
+        if receipt.message_id > self._receipts.get(key, 0):
+            self._receipts[key] = receipt.message_id
+
+    # ------------------------------------------------------------------ reads of what is pending
+
+    async def find_client_message(self, channel_id: str, sender_id: str, client_msg_id: str) -> Message | None:
+        return self._by_client.get((channel_id, sender_id, client_msg_id))
+
+    async def pending_after(self, channel_id: str, after: int) -> list[Message]:
+        pending = self._by_channel.get(channel_id)
+        if not pending:
+            return []
+        return [pending[i] for i in sorted(i for i in pending if i > after)]
+
+    def pending_max(self, channel_id: str) -> int:
+        pending = self._by_channel.get(channel_id)
+        return max(pending) if pending else 0
+
+    @property
+    def depth(self) -> int:
+        return len(self._batch)
+
+    # ------------------------------------------------------------------ flushing
+
+    async def flush(self) -> int:
+        """Write everything pending to the store now; return how many messages went."""
+        async with self._flush_lock:
+            if not self._batch and not self._receipts:
+                return 0
+            batch, self._batch = self._batch, []
+            receipts, self._receipts = self._receipts, {}
+            # Every message of `batch` now lives in closed segments, deletable once stored.
+            self._rotate()
+            segments = list(self._closed_segments)
+            receipt_rows = [Receipt(channel_id=c, user_id=u, message_id=m) for (u, c), m in receipts.items()]
+            try:
+                for start in range(0, max(len(batch), 1), self.batch_size):
+                    chunk = batch[start : start + self.batch_size]
+                    await self.store.append_many(chunk, receipt_rows if start == 0 else ())
+            except Exception:
+                # Put it all back, in order, ahead of anything newer; the journal still has it.
+                self._batch = batch + self._batch
+                for key, mid in receipts.items():
+                    if mid > self._receipts.get(key, 0):
+                        self._receipts[key] = mid
+                raise
+            for path in segments:
+                path.unlink(missing_ok=True)
+                self._closed_segments.remove(path)
+            for m in batch:
+                pending = self._by_channel.get(m.channel_id)
+                if pending is not None:
+                    pending.pop(m.message_id, None)
+                    if not pending:
+                        del self._by_channel[m.channel_id]
+                if m.client_msg_id is not None:
+                    self._by_client.pop((m.channel_id, m.sender_id, m.client_msg_id), None)
+            self.stats.flushes += 1
+            self.stats.flushed_messages += len(batch)
+            if self.tracer is not None and batch:
+                self.tracer.arrow(self.actor, "Message store", f"flush batch of {len(batch)} (one transaction)")
+            return len(batch)
+
+    async def _run(self) -> None:
+        backoff = self.flush_interval
+        while self._running:
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.flush_interval)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            if not self._running:
+                return
+            try:
+                await self.flush()
+                backoff = self.flush_interval
+            except Exception as exc:  # keep the journal, try again later
+                self.stats.flush_errors += 1
+                self.stats.last_error = f"{type(exc).__name__}: {exc}"
+                backoff = min(backoff * 2, 5.0)
+                await asyncio.sleep(backoff)
+
+    # ------------------------------------------------------------------ the journal
+
+    def _open_segment(self) -> None:
+        assert self.journal_dir is not None
+        self._segment_no += 1
+        self._segment_path = self.journal_dir / f"segment-{self._segment_no:08d}.jsonl"
+        self._file = open(self._segment_path, "a", encoding="utf-8")
+        if self.durability == "disk":
+            _fsync_dir(self.journal_dir)
+
+    def _rotate(self) -> None:
+        if self._file is None or self._segment_path is None:
+            return
+        if self._file.tell() == 0:
+            return  # nothing written since the last rotation
+        self._file.close()
+        self._closed_segments.append(self._segment_path)
+        self._open_segment()
+
+    async def _recover(self) -> int:
+        assert self.journal_dir is not None
+        paths = sorted(self.journal_dir.glob(SEGMENT_GLOB))
+        if paths:
+            self._segment_no = max(int(p.stem.split("-")[1]) for p in paths)
+        messages: list[Message] = []
+        for path in paths:
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    messages.append(Message.from_dict(json.loads(line)))
+                except (ValueError, KeyError, TypeError):
+                    # A torn last line: the process died inside the write, before any ack.
+                    continue
+        for start in range(0, len(messages), self.batch_size):
+            await self.store.append_many(messages[start : start + self.batch_size])
+        for path in paths:
+            path.unlink()
+        self.stats.recovered = len(messages)
+        return len(messages)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # not possible on every platform (Windows); the file fsync still holds
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
