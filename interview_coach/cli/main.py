@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "quiz",
     "summary",
     "history",
+    "demo",
 ]
 
 
@@ -89,7 +90,7 @@ def main(
     if ctx.invoked_subcommand is None:
         menu = sys.modules.get("interview_coach.cli.menu") or _maybe_import("interview_coach.cli.menu")
         if menu is not None:
-            menu.open_menu()
+            menu.open_menu(ctx)
         else:
             typer.echo(ctx.get_help())
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import click
+from typing import Any
 
 # (command, what it does), in the order shown; only commands that exist are offered.
 ENTRIES = (
@@ -15,15 +15,33 @@ ENTRIES = (
 QUIT = "quit"
 
 
-def open_menu() -> None:
+def _current_context() -> Any:
+    # typer carries its own copy of click; the context lives in whichever one runs the app.
+    try:
+        from typer._click.globals import get_current_context
+
+        found = get_current_context(silent=True)
+        if found is not None:
+            return found
+    except ImportError:
+        pass
+    import click
+
+    return click.get_current_context()
+
+
+def open_menu(ctx: Any = None) -> None:
     """Offer the main commands and run the one chosen; without a terminal print the help."""
     from interview_coach.cli.practice import _is_interactive
 
-    ctx = click.get_current_context()
+    ctx = ctx if ctx is not None else _current_context()
     group = ctx.command
-    available = [(name, what) for name, what in ENTRIES if isinstance(group, click.Group) and name in group.commands]
+    commands = getattr(group, "commands", {})
+    available = [(name, what) for name, what in ENTRIES if name in commands]
     if not _is_interactive() or not available:
-        click.echo(ctx.get_help())
+        import typer
+
+        typer.echo(ctx.get_help())
         return
     from interview_coach.ui.ask import get_asker
 
@@ -32,7 +50,7 @@ def open_menu() -> None:
     picked = labels[get_asker().select("What would you like to do?", list(labels))]
     if picked == QUIT:
         return
-    command = group.commands[picked]  # type: ignore[union-attr]
+    command = commands[picked]
     # A fresh context for the command, as if typed; errors still reach the group's handler.
     code = command.main(args=[], prog_name=f"{ctx.info_name} {picked}", standalone_mode=False)
     if isinstance(code, int) and code:

@@ -314,9 +314,8 @@ class PracticeEngine:
 
     def previous_text(self, item: Item) -> str:
         """What to pre-fill a prompt with: an unsent draft, else the last answer given."""
-        d = self.session.draft
-        if d is not None and d.step_id == item.step_id and d.prompt_id == item.prompt_id:
-            return d.text
+        if self._is_draft_of(item):
+            return self.session.draft.text  # type: ignore[union-attr]
         if item.kind == "estimate" and item.figure is not None:
             for e in self.session.estimates:
                 if e.name == item.figure.name:
@@ -330,9 +329,14 @@ class PracticeEngine:
     def _mark_done(self, item: Item) -> None:
         if item.key not in self.session.done:
             self.session.done.append(item.key)
-        d = self.session.draft
-        if d is not None and d.step_id == item.step_id and d.prompt_id == item.prompt_id:
+        if self._is_draft_of(item):
             self.session.draft = None
+
+    def _is_draft_of(self, item: Item) -> bool:
+        d = self.session.draft
+        if d is None:
+            return False
+        return d.item_key == item.key if d.item_key else (d.step_id, d.prompt_id) == (item.step_id, item.prompt_id)
 
     def answer(self, item: Item, text: str) -> Answer | None:
         """Record an answer (a blank one only completes the item) and save."""
@@ -396,7 +400,7 @@ class PracticeEngine:
     def save_draft(self, item: Item, text: str) -> None:
         """Keep text typed but not sent (Ctrl-C, a closed terminal) to pre-fill on resume."""
         if text.strip():
-            self.session.draft = Draft(step_id=item.step_id, prompt_id=item.prompt_id, text=text)  # type: ignore[arg-type]
+            self.session.draft = Draft(step_id=item.step_id, prompt_id=item.prompt_id, text=text, item_key=item.key)  # type: ignore[arg-type]
         self.save()
 
     # ------------------------------------------------------------ hints

@@ -98,6 +98,7 @@ class Draft(Record):
     step_id: StepId
     prompt_id: str
     text: str
+    item_key: str = ""  # the engine's item it was typed in (several estimates share a prompt id)
 
 
 # ---------------------------------------------------------------- the score card

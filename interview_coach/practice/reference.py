@@ -51,7 +51,7 @@ def candidate_blocks(session: Session, framework: Framework, card: ProblemCard, 
         for e in session.estimates:
             if not e.candidate:
                 continue
-            verdict = f"x{e.factor:.1f} off, {e.grade}" if e.factor is not None and e.grade else "could not read it"
+            verdict = f"{e.grade}, factor {e.factor:.1f} from {e.exact_text}" if e.factor is not None and e.grade else "could not read it"
             lines.append(f"{e.label}: {e.candidate} ({verdict})")
         if lines:
             blocks.append(Block("Your estimates", lines))
