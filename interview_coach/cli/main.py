@@ -27,7 +27,6 @@ COMMAND_MODULES = [
     "quiz",
     "summary",
     "history",
-    "demo",
 ]
 
 
