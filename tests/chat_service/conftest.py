@@ -104,3 +104,9 @@ def redis_url(redis_server: RedisServer) -> str:
     """The URL of the session's redis-server, emptied for this test."""
     redis_server.flush()
     return redis_server.url
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests (`@pytest.mark.anyio`) run on asyncio, the loop the service runs on."""
+    return "asyncio"

@@ -1,0 +1,918 @@
+"""The chat core's protocols on one shared Redis, so several `serve` processes are one chat.
+
+What the chapter puts in Redis, and one thing it puts in Cassandra, each behind the same
+protocol the embedded engine implements in memory or SQLite:
+
+* `RedisRegistry` (SessionRegistry): `chat:session:<user>` = server id with a TTL; a server's
+  heartbeat refreshes all its users in one script call; `lookup_many` is one MGET per 1,000.
+* `RedisBus` (Bus): Pub/Sub, one channel per server (`chat:server:<id>`) and one per open
+  room for typing (`chat:room:<id>:typing`). PUBLISH answers with the number of listeners, so
+  a message for a server that died is pushed instead of dropped silently.
+* `RedisCounterIds` (IdSource): per-channel counters by INCR — strict order in a channel
+  across every server, at one round trip per message.
+* `RedisFanout` (FanoutQueue): group messages on Redis Streams with a consumer group, split
+  in partitions by channel like Kafka's keyed topic; a partition is consumed by the server
+  holding its lease, so one channel is routed in order, and a dead server's lease runs out and
+  the next owner claims the entries it had taken but not finished (XAUTOCLAIM).
+* `RedisChatStore` (MessageStore + ChannelDirectory): a sorted set per channel scored by
+  message id — the chapter's partition key (channel) and clustering key (message id), so
+  pages and sync cursors are range reads — a hash per channel for client-message-id
+  idempotency, and channel metadata and membership as hashes and sets.
+* `RedisWriteThrough` (PersistQueue): on Redis the "journal" and the store are one write, made
+  atomically by a script before the sender is acknowledged, so a message acknowledged by a
+  server that is killed a moment later is already visible to every other server's sync.
+
+All keys of one channel share a hash tag (`chat:{<channel>}:…`), so a move to Redis Cluster
+keeps each channel's script on one shard. Commands go through `AutoPipeline`: everything the
+server's coroutines ask in one event-loop turn travels in one pipeline round trip, which is
+what lets one process keep up with thousands of sends per second over one connection.
+
+Message ids must stay below 2**53 here (sorted-set scores are doubles): per-channel counters
+do; 63-bit Snowflake ids would not, which is one reason this engine numbers by INCR.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import secrets
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from interview_coach.chat.bus import BusStats, Envelope, Handler
+from interview_coach.chat.errors import ChatError
+from interview_coach.chat.fanout import FanoutStats, RouteReport, Router
+from interview_coach.chat.groups import GroupService
+from interview_coach.chat.registry import DEFAULT_TTL_S, RegistryStats
+from interview_coach.chat.store import (
+    Channel,
+    ConversationPage,
+    Message,
+    Page,
+    Receipt,
+    StoreStats,
+    check_limit,
+    decode_conversation_cursor,
+    encode_conversation_cursor,
+)
+from interview_coach.errors import CoachError, UsageError
+
+PREFIX = "chat:"
+MAX_EXACT_ID = (1 << 53) - 1
+MGET_CHUNK = 1000
+HEARTBEAT_CHUNK = 1000
+# Ids by counter are assigned (INCR) and stored (script) in two round trips, so another
+# server's higher id can become visible first. Sync reads this many ids below a cursor;
+# the client drops the ones it has (ClientState). Far above what one channel gets in a round trip.
+COUNTER_LOOKBACK_IDS = 32
+
+
+class RedisUnavailable(CoachError):
+    """Redis could not be reached or answered with an error the engine cannot work around."""
+
+
+def channel_key(channel_id: str, what: str) -> str:
+    return f"{PREFIX}{{{channel_id}}}:{what}"
+
+
+def user_key(user_id: str, what: str) -> str:
+    return f"{PREFIX}user:{user_id}:{what}"
+
+
+# ---------------------------------------------------------------------- the connection
+
+
+class AutoPipeline:
+    """Every command asked for in one event-loop turn goes to Redis in one pipeline.
+
+    At most one pipeline is in flight; what is asked meanwhile waits and goes in the next one,
+    so the batch grows with the load (group commit) and a lone command costs one round trip.
+    """
+
+    def __init__(self, redis: Any, max_batch: int = 2000) -> None:
+        self.redis = redis
+        self.max_batch = max_batch
+        self._pending: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
+        self._flushing = False
+        self.round_trips = 0
+        self.commands = 0
+
+    def call(self, *args: Any) -> asyncio.Future[Any]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        self._pending.append((args, future))
+        if not self._flushing:
+            self._flushing = True
+            loop.create_task(self._flush())
+        return future
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
+                pipe = self.redis.pipeline(transaction=False)
+                for args, _ in batch:
+                    pipe.execute_command(*args)
+                self.round_trips += 1
+                self.commands += len(batch)
+                try:
+                    results = await pipe.execute(raise_on_error=False)
+                except Exception as exc:  # the connection failed: every caller of this batch hears it
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(RedisUnavailable(f"Redis failed: {exc}"))
+                    continue
+                for (_, future), result in zip(batch, results):
+                    if future.done():  # the caller was cancelled
+                        continue
+                    if isinstance(result, Exception):
+                        future.set_exception(result)
+                    else:
+                        future.set_result(result)
+        finally:
+            self._flushing = False
+
+
+class Scripts:
+    """Lua scripts by name: EVALSHA, and EVAL once when Redis has forgotten them (restart)."""
+
+    def __init__(self, pipeline: AutoPipeline, sources: dict[str, str]) -> None:
+        self._pipeline = pipeline
+        self._sources = sources
+        self._shas = {name: hashlib.sha1(src.encode()).hexdigest() for name, src in sources.items()}
+
+    async def run(self, name: str, keys: Sequence[str], args: Sequence[Any] = ()) -> Any:
+        from redis.exceptions import NoScriptError
+
+        try:
+            return await self._pipeline.call("EVALSHA", self._shas[name], len(keys), *keys, *args)
+        except NoScriptError:
+            return await self._pipeline.call("EVAL", self._sources[name], len(keys), *keys, *args)
+
+
+_LUA = {
+    # Compare-and-delete: remove a key only if it still holds our value.
+    "cad": """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+""",
+    # Lease: 2 = renewed (ours), 1 = taken (was free), 0 = someone else holds it.
+    "lease": """
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 2 end
+if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0
+""",
+    # Heartbeat: refresh our own sessions and re-create missing ones; never take another server's.
+    "heartbeat": """
+local n = 0
+for _, key in ipairs(KEYS) do
+  local v = redis.call('GET', key)
+  if not v or v == ARGV[1] then redis.call('SET', key, ARGV[1], 'PX', ARGV[2]) n = n + 1 end
+end
+return n
+""",
+    # Append one message: idempotent on (sender, client_msg_id) and on the id itself.
+    # KEYS: msgs zset, client-id hash, channel meta, total counter. ARGV: id, json, client key.
+    # Returns {1, id} when stored, {0, id} when this id was stored already, {2, other id} when
+    # the same client message was stored under another id (a retry that raced on two servers).
+    "append": """
+local id = tonumber(ARGV[1])
+if ARGV[3] ~= '' then
+  local existing = redis.call('HGET', KEYS[2], ARGV[3])
+  if existing then
+    if existing == ARGV[1] then return {0, existing} end
+    return {2, existing}
+  end
+end
+if redis.call('ZCOUNT', KEYS[1], ARGV[1], ARGV[1]) > 0 then return {0, ARGV[1]} end
+redis.call('ZADD', KEYS[1], id, ARGV[2])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[3], ARGV[1]) end
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  local last = tonumber(redis.call('HGET', KEYS[3], 'last_message_id') or '0')
+  if id > last then redis.call('HSET', KEYS[3], 'last_message_id', ARGV[1]) end
+end
+redis.call('INCR', KEYS[4])
+return {1, ARGV[1]}
+""",
+    # The stored message of a client message id, in one round trip.
+    "find_client": """
+local id = redis.call('HGET', KEYS[2], ARGV[1])
+if not id then return false end
+local rows = redis.call('ZRANGEBYSCORE', KEYS[1], id, id)
+return rows[1] or false
+""",
+    # Receipts: keep the highest delivered id per channel. KEYS[1] user's receipts; ARGV pairs.
+    "receipts": """
+for i = 1, #ARGV, 2 do
+  local old = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
+  if tonumber(ARGV[i + 1]) > old then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
+return 1
+""",
+    # Create a channel with its members, once and atomically: no server may read it half made.
+    # KEYS: meta, members. ARGV: kind, name, created_ms, channel id, user-key prefix, members...
+    # (The members' own channel sets are named in ARGV: fine on one Redis; on a Cluster this
+    # would become a second, per-user step.)
+    "create_channel": """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'kind', ARGV[1], 'name', ARGV[2], 'created_ms', ARGV[3], 'last_message_id', '0')
+for i = 6, #ARGV do
+  redis.call('SADD', KEYS[2], ARGV[i])
+  redis.call('SADD', ARGV[5] .. ARGV[i] .. ':channels', ARGV[4])
+end
+return 1
+""",
+}
+
+
+def connect(url: str) -> Any:
+    """A redis.asyncio client for `url` (decoded strings; JSON payloads are text)."""
+    import redis.asyncio as aioredis
+
+    return aioredis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+
+
+async def ping(redis: Any, url: str) -> None:
+    try:
+        await asyncio.wait_for(redis.ping(), timeout=5)
+    except Exception as exc:
+        raise RedisUnavailable(f"cannot reach Redis at {url}: {exc}",
+                               "start one (redis-server --port 6379) or pass the right --redis URL") from None
+
+
+async def shared_secret(pipeline: AutoPipeline) -> bytes:
+    """The deployment's signing secret: the first server makes it, every other one reads it."""
+    await pipeline.call("SET", f"{PREFIX}secret", secrets.token_hex(32), "NX")
+    return str(await pipeline.call("GET", f"{PREFIX}secret")).encode()
+
+
+# ---------------------------------------------------------------------- registry
+
+
+class RedisRegistry:
+    def __init__(self, pipeline: AutoPipeline, scripts: Scripts, ttl: float = DEFAULT_TTL_S) -> None:
+        if ttl <= 0:
+            raise UsageError(f"registry ttl {ttl} s must be positive")
+        self._p = pipeline
+        self._scripts = scripts
+        self.ttl = ttl
+        self._ttl_ms = int(ttl * 1000)
+        self.stats = RegistryStats()
+
+    @staticmethod
+    def key(user_id: str) -> str:
+        return f"{PREFIX}session:{user_id}"
+
+    async def register(self, user_id: str, server_id: str) -> None:
+        await self._p.call("SET", self.key(user_id), server_id, "PX", self._ttl_ms)
+
+    async def unregister(self, user_id: str, server_id: str) -> None:
+        await self._scripts.run("cad", [self.key(user_id)], [server_id])
+
+    async def heartbeat(self, server_id: str, user_ids: Iterable[str]) -> None:
+        keys = [self.key(u) for u in user_ids]
+        await asyncio.gather(*(
+            self._scripts.run("heartbeat", keys[i : i + HEARTBEAT_CHUNK], [server_id, self._ttl_ms])
+            for i in range(0, len(keys), HEARTBEAT_CHUNK)
+        ))
+        self.stats.heartbeats += 1
+
+    async def lookup(self, user_id: str) -> str | None:
+        self.stats.lookup_calls += 1
+        self.stats.keys_looked_up += 1
+        return await self._p.call("GET", self.key(user_id))
+
+    async def lookup_many(self, user_ids: Iterable[str]) -> dict[str, str]:
+        users = list(user_ids)
+        self.stats.lookup_calls += 1
+        self.stats.keys_looked_up += len(users)
+        if not users:
+            return {}
+        # The chunks are asked in one turn, so they share one pipeline: one round trip.
+        chunks = await asyncio.gather(*(
+            self._p.call("MGET", *[self.key(u) for u in users[i : i + MGET_CHUNK]])
+            for i in range(0, len(users), MGET_CHUNK)
+        ))
+        found: dict[str, str] = {}
+        for start, values in zip(range(0, len(users), MGET_CHUNK), chunks):
+            for user, server in zip(users[start : start + MGET_CHUNK], values):
+                if server is not None:
+                    found[user] = server
+        return found
+
+
+# ---------------------------------------------------------------------- bus
+
+
+class _Subscription:
+    __slots__ = ("topic", "handler", "queue", "task")
+
+    def __init__(self, topic: str, handler: Handler) -> None:
+        self.topic = topic
+        self.handler = handler
+        self.queue: asyncio.Queue[Envelope] = asyncio.Queue()
+        self.task: asyncio.Task[None] | None = None
+
+
+class RedisBus:
+    """Pub/Sub: one reader per process; each subscription has its own queue and consumer.
+
+    The reader never runs a handler itself, so a slow handler cannot stall the Pub/Sub socket
+    (Redis would drop a subscriber whose output buffer overflows); each subscriber still sees
+    envelopes in publish order, as with the in-process bus.
+    """
+
+    def __init__(self, redis: Any, pipeline: AutoPipeline) -> None:
+        self._redis = redis
+        self._p = pipeline
+        self._pubsub: Any = None
+        self._reader: asyncio.Task[None] | None = None
+        self._topics: dict[str, list[_Subscription]] = {}
+        self.stats = BusStats()
+
+    async def subscribe(self, topic: str, handler: Handler) -> None:
+        sub = _Subscription(topic, handler)
+        sub.task = asyncio.get_running_loop().create_task(self._consume(sub), name=f"redis-bus:{topic}")
+        first = topic not in self._topics
+        self._topics.setdefault(topic, []).append(sub)
+        if first:
+            if self._pubsub is None:
+                self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            await self._pubsub.subscribe(PREFIX + topic)
+            if self._reader is None:
+                self._reader = asyncio.get_running_loop().create_task(self._read(), name="redis-bus-reader")
+
+    async def unsubscribe(self, topic: str, handler: Handler) -> None:
+        subs = self._topics.get(topic, [])
+        for sub in [s for s in subs if s.handler == handler]:
+            subs.remove(sub)
+            await _cancel(sub.task)
+        if not subs and topic in self._topics:
+            del self._topics[topic]
+            if self._pubsub is not None:
+                await self._pubsub.unsubscribe(PREFIX + topic)
+
+    async def publish(self, topic: str, envelope: Envelope) -> int:
+        self.stats.published += 1
+        self.stats.by_topic[topic] = self.stats.by_topic.get(topic, 0) + 1
+        listeners = int(await self._p.call("PUBLISH", PREFIX + topic, envelope.to_json()))
+        if not listeners:
+            self.stats.dropped += 1
+        return listeners
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                msg = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis went away: redis-py reconnects and resubscribes
+                self.stats.last_error = f"{type(exc).__name__}: {exc}"
+                await asyncio.sleep(0.2)
+                continue
+            if msg is None or msg.get("type") != "message":
+                continue
+            subs = self._topics.get(msg["channel"][len(PREFIX):])
+            if not subs:
+                continue
+            try:
+                envelope = Envelope.from_json(msg["data"])
+            except (ValueError, KeyError, TypeError) as exc:
+                self.stats.handler_errors += 1
+                self.stats.last_error = f"bad envelope: {exc}"
+                continue
+            for sub in subs:
+                sub.queue.put_nowait(envelope)
+
+    async def _consume(self, sub: _Subscription) -> None:
+        while True:
+            envelope = await sub.queue.get()
+            try:
+                self.stats.delivered += 1
+                await sub.handler(envelope)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # one bad envelope must not stop this server's routing
+                self.stats.handler_errors += 1
+                self.stats.last_error = f"{type(exc).__name__}: {exc}"
+            finally:
+                sub.queue.task_done()
+
+    def depth(self) -> int:
+        return sum(s.queue.qsize() for subs in self._topics.values() for s in subs)
+
+    async def drain(self) -> None:
+        """Wait until this process's subscribers have handled what reached them so far."""
+        for subs in list(self._topics.values()):
+            for sub in list(subs):
+                await sub.queue.join()
+
+    async def close(self) -> None:
+        await _cancel(self._reader)
+        self._reader = None
+        for subs in list(self._topics.values()):
+            for sub in subs:
+                await _cancel(sub.task)
+        self._topics.clear()
+        if self._pubsub is not None:
+            try:
+                await self._pubsub.aclose()
+            except Exception:
+                pass
+            self._pubsub = None
+
+
+async def _cancel(task: asyncio.Task[Any] | None) -> None:
+    if task is None or task.done():
+        return
+    task.cancel()
+    try:
+        await task
+    except (asyncio.CancelledError, Exception):
+        pass
+
+
+# ---------------------------------------------------------------------- ids
+
+
+class RedisCounterIds:
+    """Per-channel sequence numbers by INCR: 1, 2, 3 … in each channel, whichever server asks."""
+
+    time_ordered = False
+
+    def __init__(self, pipeline: AutoPipeline) -> None:
+        self._p = pipeline
+        self.calls = 0
+
+    async def next_message_id(self, channel_id: str) -> int:
+        self.calls += 1
+        return int(await self._p.call("INCR", channel_key(channel_id, "seq")))
+
+    def lookback_ids(self, milliseconds: int) -> int:
+        return COUNTER_LOOKBACK_IDS
+
+
+# ---------------------------------------------------------------------- store and directory
+
+
+def _dumps(message: Message) -> str:
+    return json.dumps(message.to_dict(), separators=(",", ":"), ensure_ascii=False)
+
+
+def _loads(raw: str) -> Message:
+    return Message.from_dict(json.loads(raw))
+
+
+def _client_field(sender_id: str, client_msg_id: str) -> str:
+    return f"{sender_id}\n{client_msg_id}"
+
+
+class DuplicateClientMessage(ChatError):
+    """The same client message was stored under another id by another server at the same moment."""
+
+    code = "conflict"
+
+
+class RedisChatStore:
+    """`MessageStore` and `ChannelDirectory` on Redis sorted sets, hashes and sets."""
+
+    def __init__(self, pipeline: AutoPipeline, scripts: Scripts) -> None:
+        self._p = pipeline
+        self._scripts = scripts
+        self.stats = StoreStats()
+
+    # ------------------------------------------------------------------ messages
+
+    async def append(self, message: Message) -> tuple[int, int]:
+        """Store one message; (status, id): 1 stored, 0 already there, 2 stored before under `id`."""
+        if not 0 < message.message_id <= MAX_EXACT_ID:
+            raise ChatError(f"message id {message.message_id} does not fit a sorted-set score exactly",
+                            "number messages with per-channel counters on the Redis engine")
+        client = _client_field(message.sender_id, message.client_msg_id) if message.client_msg_id else ""
+        status, mid = await self._scripts.run(
+            "append",
+            [channel_key(message.channel_id, "msgs"), channel_key(message.channel_id, "client_ids"),
+             channel_key(message.channel_id, "meta"), f"{PREFIX}stats:messages"],
+            [message.message_id, _dumps(message), client],
+        )
+        return int(status), int(mid)
+
+    async def append_many(self, messages: Sequence[Message], receipts: Sequence[Receipt] = ()) -> int:
+        results = await asyncio.gather(*(self.append(m) for m in messages), self.write_receipts(receipts))
+        written = sum(1 for status, _ in results[: len(messages)] if status == 1)
+        self.stats.batches += 1
+        self.stats.messages_written += written
+        self.stats.duplicates_ignored += len(messages) - written
+        self.stats.receipts_written += len(receipts)
+        return written
+
+    async def write_receipts(self, receipts: Sequence[Receipt]) -> None:
+        by_user: dict[str, list[Any]] = {}
+        for r in receipts:
+            by_user.setdefault(r.user_id, []).extend((r.channel_id, r.message_id))
+        await asyncio.gather(*(self._scripts.run("receipts", [user_key(u, "receipts")], args) for u, args in by_user.items()))
+
+    async def find_client_message(self, channel_id: str, sender_id: str, client_msg_id: str) -> Message | None:
+        raw = await self._scripts.run(
+            "find_client", [channel_key(channel_id, "msgs"), channel_key(channel_id, "client_ids")],
+            [_client_field(sender_id, client_msg_id)],
+        )
+        return _loads(raw) if raw else None
+
+    async def page(self, channel_id: str, *, before: int | None = None, after: int | None = None, limit: int = 50) -> Page:
+        check_limit(limit)
+        if before is not None and after is not None:
+            raise ChatError("a page goes one way", "pass either before or after, not both")
+        key = channel_key(channel_id, "msgs")
+        if after is not None:
+            rows = await self._p.call("ZRANGEBYSCORE", key, f"({after}", "+inf", "LIMIT", 0, limit + 1)
+            has_more = len(rows) > limit
+            messages = [_loads(r) for r in rows[:limit]]
+            messages.reverse()
+        else:
+            top = f"({before}" if before is not None else "+inf"
+            rows = await self._p.call("ZREVRANGEBYSCORE", key, top, "-inf", "LIMIT", 0, limit + 1)
+            has_more = len(rows) > limit
+            messages = [_loads(r) for r in rows[:limit]]
+        return Page(
+            messages=messages,
+            has_more=has_more,
+            next_before=messages[-1].message_id if messages else before,
+            next_after=messages[0].message_id if messages else after,
+        )
+
+    async def range_after(self, channel_id: str, after: int, limit: int) -> list[Message]:
+        rows = await self._p.call("ZRANGEBYSCORE", channel_key(channel_id, "msgs"), f"({after}", "+inf", "LIMIT", 0, limit)
+        return [_loads(r) for r in rows]
+
+    async def receipts_of(self, user_id: str) -> dict[str, int]:
+        raw = await self._p.call("HGETALL", user_key(user_id, "receipts"))
+        return {c: int(v) for c, v in raw.items()}
+
+    async def count(self, channel_id: str | None = None) -> int:
+        if channel_id is None:
+            return int(await self._p.call("GET", f"{PREFIX}stats:messages") or 0)
+        return int(await self._p.call("ZCARD", channel_key(channel_id, "msgs")))
+
+    # ------------------------------------------------------------------ channels
+
+    async def create_channel(self, channel_id: str, kind: str, name: str, members: Iterable[str], created_ms: int) -> bool:
+        members = list(dict.fromkeys(members))
+        created = await self._scripts.run(
+            "create_channel", [channel_key(channel_id, "meta"), channel_key(channel_id, "members")],
+            [kind, name, created_ms, channel_id, f"{PREFIX}user:", *members],
+        )
+        return bool(created)
+
+    async def add_members(self, channel_id: str, user_ids: Iterable[str]) -> None:
+        users = list(user_ids)
+        if not users:
+            return
+        calls = [self._p.call("SADD", channel_key(channel_id, "members"), *users[i : i + 1000])
+                 for i in range(0, len(users), 1000)]
+        calls += [self._p.call("SADD", user_key(u, "channels"), channel_id) for u in users]
+        await asyncio.gather(*calls)
+
+    async def remove_member(self, channel_id: str, user_id: str) -> None:
+        await asyncio.gather(self._p.call("SREM", channel_key(channel_id, "members"), user_id),
+                             self._p.call("SREM", user_key(user_id, "channels"), channel_id))
+
+    async def channel(self, channel_id: str) -> Channel | None:
+        raw = await self._p.call("HGETALL", channel_key(channel_id, "meta"))
+        return _channel(channel_id, raw) if raw else None
+
+    async def members(self, channel_id: str) -> list[str]:
+        return sorted(await self._p.call("SMEMBERS", channel_key(channel_id, "members")))
+
+    async def channels_of(self, user_id: str) -> list[str]:
+        return sorted(await self._p.call("SMEMBERS", user_key(user_id, "channels")))
+
+    async def conversations(self, user_id: str, *, limit: int = 20, cursor: str | None = None) -> ConversationPage:
+        """Most recent activity first. The user's channels are read with one pipelined HGETALL
+        each and ordered here: a per-user sorted set by activity would cost every group message
+        one write per member — the fan-out write amplification the design avoids."""
+        check_limit(limit)
+        channel_ids = await self.channels_of(user_id)
+        metas = await asyncio.gather(*(self._p.call("HGETALL", channel_key(c, "meta")) for c in channel_ids))
+        items = [_channel(c, raw) for c, raw in zip(channel_ids, metas) if raw]
+        items.sort(key=lambda ch: (ch.last_message_id, ch.channel_id), reverse=True)
+        if cursor:
+            last_id, after_channel = decode_conversation_cursor(cursor)
+            items = [ch for ch in items if (ch.last_message_id, ch.channel_id) < (last_id, after_channel)]
+        page = items[:limit]
+        has_more = len(items) > limit
+        return ConversationPage(page, encode_conversation_cursor(page[-1]) if has_more and page else None, has_more)
+
+
+def _channel(channel_id: str, raw: dict[str, str]) -> Channel:
+    return Channel(channel_id, raw.get("kind", "group"), raw.get("name", channel_id), int(raw.get("created_ms", 0)),
+                   int(raw.get("last_message_id", 0)))
+
+
+# ---------------------------------------------------------------------- persistence
+
+
+class RedisWriteThrough:
+    """`PersistQueue` for the Redis engine: `put` is the atomic write to the shared store.
+
+    Nothing waits in this process, so nothing can die with it: what a server acknowledged,
+    every other server can already sync. Delivery receipts — a convenience, not a promise —
+    are coalesced here (only the highest id per user and channel matters) and written every
+    `receipt_interval` seconds and on close: that part is write-behind.
+    """
+
+    def __init__(self, store: RedisChatStore, *, receipt_interval: float = 0.05) -> None:
+        self.store = store
+        self.receipt_interval = receipt_interval
+        self._receipts: dict[tuple[str, str], int] = {}
+        self._task: asyncio.Task[None] | None = None
+        self.puts = 0
+
+    async def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="redis-receipts")
+
+    async def put(self, message: Message) -> None:
+        status, existing = await self.store.append(message)
+        if status == 2:
+            raise DuplicateClientMessage(
+                f"client message {message.client_msg_id!r} was stored a moment ago as {existing} by another server",
+                "send it again with the same client_msg_id to get its ack",
+            )
+        self.puts += 1
+
+    async def record_delivered(self, receipt: Receipt) -> None:
+        key = (receipt.user_id, receipt.channel_id)
+        if receipt.message_id > self._receipts.get(key, 0):
+            self._receipts[key] = receipt.message_id
+
+    async def find_client_message(self, channel_id: str, sender_id: str, client_msg_id: str) -> Message | None:
+        return None  # nothing is ever pending here; the store answers
+
+    async def pending_after(self, channel_id: str, after: int) -> list[Message]:
+        return []
+
+    def pending_max(self, channel_id: str) -> int:
+        return 0
+
+    async def flush(self) -> int:
+        if not self._receipts:
+            return 0
+        receipts, self._receipts = self._receipts, {}
+        await self.store.write_receipts([Receipt(c, u, m) for (u, c), m in receipts.items()])
+        return 0
+
+    @property
+    def depth(self) -> int:
+        return 0
+
+    @property
+    def receipts_pending(self) -> int:
+        return len(self._receipts)
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.receipt_interval)
+            try:
+                await self.flush()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # kept for the next round (receipts are advisory)
+                pass
+
+    async def close(self) -> None:
+        await _cancel(self._task)
+        self._task = None
+        await self.flush()
+
+
+# ---------------------------------------------------------------------- push
+
+
+class RedisPushSink:
+    """Push notifications recorded in a capped Redis list (`chat:push`), where a demo can show them."""
+
+    KEEP = 10_000
+
+    def __init__(self, pipeline: AutoPipeline) -> None:
+        self._p = pipeline
+        self.sent = 0
+        self.calls = 0
+
+    async def notify(self, user_ids: Sequence[str], message: Message) -> None:
+        from interview_coach.chat.push import preview
+
+        if not user_ids:
+            return
+        self.calls += 1
+        self.sent += len(user_ids)
+        shown = preview(message)
+        rows = [json.dumps({"user_id": u, "channel_id": message.channel_id, "message_id": message.message_id,
+                            "sender_id": message.sender_id, "preview": shown}, separators=(",", ":")) for u in user_ids]
+        await asyncio.gather(self._p.call("LPUSH", f"{PREFIX}push", *rows),
+                             self._p.call("LTRIM", f"{PREFIX}push", 0, self.KEEP - 1),
+                             self._p.call("INCRBY", f"{PREFIX}stats:push", len(user_ids)))
+
+    async def recent(self, limit: int = 100) -> list[dict[str, Any]]:
+        return [json.loads(r) for r in await self._p.call("LRANGE", f"{PREFIX}push", 0, limit - 1)]
+
+
+# ---------------------------------------------------------------------- group fan-out
+
+
+@dataclass
+class RedisFanoutStats(FanoutStats):
+    claimed: int = 0  # entries taken over from a server whose lease ran out
+    leases_taken: int = 0
+    owned: set[int] = field(default_factory=set)
+
+
+class RedisFanout:
+    """`FanoutQueue` on Redis Streams: `partitions` streams, one consumer group, leased partitions.
+
+    `submit` is one XADD to the channel's partition. Every server runs a loop per partition;
+    the one holding the partition's lease (a key with a TTL it renews) reads it with
+    XREADGROUP, routes each message (roster, one batched lookup, one envelope per server) and
+    XACKs it. On taking a lease, a server first claims (XAUTOCLAIM) whatever the previous owner
+    had read and not acknowledged, so a crash between read and route loses no group message;
+    it may route one twice, and clients drop the duplicate by id.
+    """
+
+    GROUP = "fanout"
+
+    def __init__(
+        self,
+        redis: Any,
+        pipeline: AutoPipeline,
+        scripts: Scripts,
+        router: Router,
+        groups: GroupService,
+        server_id: str,
+        *,
+        partitions: int = 4,
+        lease_s: float = 3.0,
+        block_ms: int = 250,
+        batch: int = 64,
+        maxlen: int = 100_000,
+    ) -> None:
+        if partitions < 1:
+            raise UsageError(f"a fan-out needs 1 or more partitions, not {partitions}")
+        if block_ms >= lease_s * 1000 / 3:
+            raise UsageError("the stream read must block for well under a third of the lease")
+        self._redis = redis
+        self._p = pipeline
+        self._scripts = scripts
+        self.router = router
+        self.groups = groups
+        self.server_id = server_id
+        self.partitions = partitions
+        self.lease_s = lease_s
+        self.block_ms = block_ms
+        self.batch = batch
+        self.maxlen = maxlen
+        # The owner token names this process, so a restart under the same server id is a new owner.
+        self.owner = f"{server_id}:{secrets.token_hex(4)}"
+        self.stats = RedisFanoutStats()
+        self.reports: list[RouteReport] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._running = False
+
+    def stream(self, partition: int) -> str:
+        return f"{PREFIX}fanout:{partition}"
+
+    def partition(self, channel_id: str) -> int:
+        return zlib.crc32(channel_id.encode()) % self.partitions
+
+    async def start(self) -> None:
+        from redis.exceptions import ResponseError
+
+        for p in range(self.partitions):
+            try:
+                await self._p.call("XGROUP", "CREATE", self.stream(p), self.GROUP, "0", "MKSTREAM")
+            except ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+        self._running = True
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._run(p), name=f"redis-fanout-{p}") for p in range(self.partitions)]
+
+    async def submit(self, message: Message, origin: str = "") -> None:
+        self.stats.submitted += 1
+        await self._p.call("XADD", self.stream(self.partition(message.channel_id)), "MAXLEN", "~", self.maxlen, "*",
+                           "m", _dumps(message), "o", origin)
+
+    async def _run(self, partition: int) -> None:
+        lease_key = f"{PREFIX}fanout:{partition}:lease"
+        lease_ms = int(self.lease_s * 1000)
+        while self._running:
+            try:
+                state = await self._scripts.run("lease", [lease_key], [self.owner, lease_ms])
+                if state == 0:
+                    self.stats.owned.discard(partition)
+                    await asyncio.sleep(self.lease_s / 3)
+                    continue
+                if state == 1 or partition not in self.stats.owned:
+                    self.stats.owned.add(partition)
+                    self.stats.leases_taken += 1
+                    await self._claim_orphans(partition)
+                reply = await self._redis.xreadgroup(self.GROUP, self.owner, {self.stream(partition): ">"},
+                                                     count=self.batch, block=self.block_ms)
+                for _, entries in reply or ():
+                    await self._handle(partition, entries)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis hiccup or a bad entry: note it, back off, go on
+                self.stats.errors += 1
+                self.stats.last_error = f"{type(exc).__name__}: {exc}"
+                await asyncio.sleep(0.2)
+
+    async def _claim_orphans(self, partition: int) -> None:
+        start = "0-0"
+        while True:
+            reply = await self._redis.xautoclaim(self.stream(partition), self.GROUP, self.owner, 0, start, count=self.batch)
+            start, entries = reply[0], reply[1]
+            if entries:
+                self.stats.claimed += len(entries)
+                await self._handle(partition, entries)
+            if start in ("0-0", b"0-0"):
+                return
+
+    async def _handle(self, partition: int, entries: list[tuple[str, dict[str, str]]]) -> None:
+        done = []
+        for entry_id, fields in entries:
+            if fields:  # an entry trimmed away by MAXLEN comes back empty
+                message = _loads(fields["m"])
+                roster = await self.groups.members(message.channel_id)
+                recipients = [m for m in roster if m != message.sender_id]
+                report = await self.router.route(message, recipients, origin=fields.get("o", ""),
+                                                 actor=f"Fan-out {self.server_id}/{partition}")
+                self.reports = self.reports[-99:] + [report]
+                self.stats.routed += 1
+            done.append(entry_id)
+        if done:
+            await self._p.call("XACK", self.stream(partition), self.GROUP, *done)
+
+    async def depths(self) -> dict[int, int]:
+        """Per partition: entries not yet read by the group plus those read and not acknowledged."""
+        infos = await asyncio.gather(*(self._p.call("XINFO", "GROUPS", self.stream(p)) for p in range(self.partitions)))
+        out: dict[int, int] = {}
+        for p, groups in enumerate(infos):
+            for g in groups:
+                info = g if isinstance(g, dict) else dict(zip(g[::2], g[1::2]))
+                if info.get("name") == self.GROUP:
+                    out[p] = int(info.get("pending") or 0) + int(info.get("lag") or 0)
+        return out
+
+    async def join(self, timeout: float = 10.0) -> None:
+        """Wait until every message submitted (by any server) has been routed."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while sum((await self.depths()).values()):
+            if loop.time() > deadline:
+                raise ChatError("the fan-out queue did not drain in time", "is any server holding its partitions?")
+            await asyncio.sleep(0.01)
+
+    async def close(self) -> None:
+        self._running = False
+        for task in self._tasks:
+            await _cancel(task)
+        self._tasks = []
+        for p in sorted(self.stats.owned):  # let the next server take over now, not at lease expiry
+            try:
+                await self._scripts.run("cad", [f"{PREFIX}fanout:{p}:lease"], [self.owner])
+            except Exception:
+                pass
+        self.stats.owned.clear()
+
+
+# ---------------------------------------------------------------------- one server id per process
+
+
+class ServerIdLease:
+    """Claims `chat:server:<id>` so two live processes never share a server id (and a topic)."""
+
+    def __init__(self, scripts: Scripts, server_id: str, ttl_s: float = 10.0) -> None:
+        self._scripts = scripts
+        self.server_id = server_id
+        self.ttl_s = ttl_s
+        self.token = f"{server_id}:{secrets.token_hex(4)}"
+        self.key = f"{PREFIX}server:{server_id}"
+
+    async def acquire(self) -> None:
+        if not await self._scripts.run("lease", [self.key], [self.token, int(self.ttl_s * 1000)]):
+            raise UsageError(
+                f"server id '{self.server_id}' is in use by another running server (or one that stopped under "
+                f"{self.ttl_s:.0f} s ago)", "pick another --server-id, or wait a few seconds")
+
+    async def renew(self) -> None:
+        await self._scripts.run("lease", [self.key], [self.token, int(self.ttl_s * 1000)])
+
+    async def release(self) -> None:
+        await self._scripts.run("cad", [self.key], [self.token])
+
+
+def scripts_for(pipeline: AutoPipeline) -> Scripts:
+    return Scripts(pipeline, dict(_LUA))
