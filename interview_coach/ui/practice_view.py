@@ -120,11 +120,12 @@ def toolbar_text(engine: PracticeEngine) -> str:
     """The live bottom line while typing: the step's countdown and the interview's."""
     session = engine.session
     step = engine.step
-    head = f" Step {step.number}/{len(session.steps)} {step.title}"
+    # Short enough for an 80-column terminal: the step's title is in the header panel above.
+    head = f" Step {step.number}/{len(session.steps)}"
     if session.paused:
         return f"{head} | paused"
     if not session.timed:
-        return f"{head} | untimed | /hint /next /back /skip /done"
+        return f"{head} | untimed | /hint /next /back /skip /done /help"
     left = engine.step_remaining()
     budget = engine.timing.budget_seconds
     if left <= 0:
@@ -135,7 +136,7 @@ def toolbar_text(engine: PracticeEngine) -> str:
         step_part = f"{clock_text(left)} left of {clock_text(budget)}"
     total = engine.total_remaining()
     total_part = f"interview {clock_text(total)} left" if total > 0 else f"interview over by {clock_text(-total)}"
-    return f"{head} | {step_part} | {total_part} | /hint /next /done"
+    return f"{head} | {step_part} | {total_part} | /hint /next /done /help"
 
 
 def render_estimates(console: Console, entries: list[EstimateEntry]) -> None:

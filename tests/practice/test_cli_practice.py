@@ -24,6 +24,8 @@ class Asker(ScriptedAsker):
     def checkbox(self, message, choices):
         self.checkbox_messages.append(message)
         picked = self.checkboxes.pop(0) if self.checkboxes else []
+        if isinstance(picked, BaseException):
+            raise picked
         return [c for c in choices if any(c.startswith(p) or p in c for p in picked)]
 
 
@@ -284,6 +286,17 @@ def test_ctrl_c_keeps_everything_and_resume_continues(invoke):
     assert "Users send messages" in result.output  # the recap of the step
     assert asker.asked[0].startswith("Daily writes")  # it continues at the first unanswered prompt
     assert load_session(connect(), "1").status == "finished"
+
+
+def test_ctrl_c_in_the_self_assessment_resumes_in_the_review(invoke):
+    set_asker(Asker(["/done"], checkboxes=[KeyboardInterrupt()]))
+    assert fixture_invoke(invoke, "practice", "mini_chat").exit_code == 130
+    asker = Asker([], checkboxes=[["1."]])
+    set_asker(asker)
+    result = fixture_invoke(invoke, "practice", "--resume", "1")
+    assert result.exit_code == 0, result.output
+    assert asker.asked == []  # no interview prompts: straight to the review
+    assert "Score card" in result.output
 
 
 def test_interactive_json_at_the_end(invoke):
