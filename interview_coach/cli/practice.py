@@ -238,10 +238,13 @@ class InteractiveInterview:
             engine.save_draft(self.live_item, self.live_text)
         else:
             engine.save()
-        self.con.print()
-        self.con.print(
-            f"Stopped. Everything you gave is saved. Continue with: interview-coach practice --resume {engine.session.id}"
-        )
+        try:
+            self.con.print()
+            self.con.print(
+                f"Stopped. Everything you gave is saved. Continue with: interview-coach practice --resume {engine.session.id}"
+            )
+        except OSError:  # the terminal is gone (closed window): the session is saved all the same
+            pass
         raise typer.Exit(130)
 
     def _interview(self, resumed: bool) -> None:
