@@ -134,6 +134,9 @@ class InProcessBus:
             if self.stats.published == published:  # nothing new was published meanwhile
                 return
 
+    def subscribers(self, topic: str) -> int:
+        return len(self._topics.get(topic, ()))
+
     def depth(self) -> int:
         return sum(s.queue.qsize() for subs in self._topics.values() for s in subs)
 

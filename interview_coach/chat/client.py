@@ -4,7 +4,9 @@
 messages it has, sorted by id (the order a UI shows, since Snowflake ids from different
 servers need not arrive in id order), the ids it has seen (a message that comes twice — live
 and again from sync's look-back, or redelivered — is dropped, so each is processed exactly
-once), and its sync cursors (the highest id per channel).
+once), and its sync cursors: per channel, the highest id *received from the server*. Its own
+sends do not move a cursor — sent offline through the HTTP fallback, a message with a higher
+id than everything missed meanwhile would otherwise hide what came before it.
 
 `LocalClient` is a `Connection` living in the same process as the chat server. Its reconnect
 does what a real client must, in this order: connect (so new messages start to arrive, and
@@ -37,6 +39,7 @@ class ClientState:
         self.user_id = user_id
         self._timelines: dict[str, list[Message]] = {}
         self._seen: dict[str, set[int]] = {}
+        self._cursors: dict[str, int] = {}
         self.duplicates_dropped = 0
         self.arrivals: list[tuple[str, int, str]] = []  # (channel, id, "live"|"sync"|"own")
 
@@ -53,6 +56,10 @@ class ClientState:
         else:
             bisect.insort(timeline, message, key=_message_id)
         self.arrivals.append((message.channel_id, message.message_id, via))
+        if via != "own" and message.message_id > self._cursors.get(message.channel_id, 0):
+            # Only what came from the server moves the cursor: a message this device sent
+            # (perhaps offline, through the HTTP fallback) says nothing about what it missed.
+            self._cursors[message.channel_id] = message.message_id
         return True
 
     def apply_sync(self, result: SyncResult) -> int:
@@ -68,7 +75,8 @@ class ClientState:
         return message_id in self._seen.get(channel_id, ())
 
     def cursors(self) -> dict[str, int]:
-        return {c: t[-1].message_id if t else 0 for c, t in self._timelines.items()}
+        """Per channel, the highest id received from the server (0: nothing received yet)."""
+        return {c: self._cursors.get(c, 0) for c in self._timelines}
 
     def timeline(self, channel_id: str) -> list[Message]:
         return list(self._timelines.get(channel_id, ()))
@@ -94,13 +102,13 @@ class LocalClient:
     ) -> None:
         self.user_id = user_id
         self.timer = timer  # when set, `received_at` records when each live message arrived
-        self.received_at: dict[int, float] = {}
+        self.received_at: dict[tuple[str, int], float] = {}  # (channel, id) -> when
         self.sync_service = sync
         self.state = ClientState(user_id)
         self.typing_view = TypingView(clock)
         self.auto_ack = auto_ack
         self.server: ChatServer | None = None
-        self.live_frames: Counter[int] = Counter()  # message id -> frames received live
+        self.live_frames: Counter[tuple[str, int]] = Counter()  # (channel, id) -> live frames received
         self.reconnect_requests = 0
         self.last_sync: SyncResult | None = None
         self._buffering = False
@@ -113,9 +121,10 @@ class LocalClient:
         kind = frame.get("type")
         if kind == "message":
             message = Message.from_dict(frame)
-            self.live_frames[message.message_id] += 1
+            key = (message.channel_id, message.message_id)
+            self.live_frames[key] += 1
             if self.timer is not None:
-                self.received_at.setdefault(message.message_id, self.timer())
+                self.received_at.setdefault(key, self.timer())
             if self._buffering:
                 self._held.append(message)
             else:

@@ -131,8 +131,10 @@ class ChatServer:
         self.throttle = TypingThrottle(clock, typing_throttle_s)
         self.stats = ServerStats()
         self._connections: dict[str, Connection] = {}
-        self._unacked: dict[str, dict[int, str]] = {}  # user -> message id -> channel
-        self._traced: set[int] = set()  # ids delivered to a few users, whose acks get traced
+        # user -> (channel, message id) handed over and not acknowledged. Keyed by both: with
+        # per-channel counters an id is unique only within its channel.
+        self._unacked: dict[str, dict[tuple[str, int], None]] = {}
+        self._traced: set[tuple[str, int]] = set()  # delivered to a few users: their acks get traced
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._running = False
 
@@ -288,6 +290,7 @@ class ChatServer:
         gone: list[str] = []
         delivered = 0
         connections = self._connections
+        key = (message.channel_id, message.message_id)
         for user in recipients:
             conn = connections.get(user)
             if conn is None:
@@ -295,16 +298,16 @@ class ChatServer:
                 continue
             if tracer is not None and len(recipients) <= 3:
                 tracer.arrow(self.label, client_label(user), f"message {message.message_id} from {message.sender_id}")
-                self._traced.add(message.message_id)  # its delivery ack is worth a line too
+                self._traced.add(key)  # its delivery ack is worth a line too
             # Tracked before the hand-off: the client may acknowledge inside send_frame.
             unacked = self._unacked.setdefault(user, {})
             if len(unacked) >= MAX_UNACKED_PER_USER:
                 unacked.pop(next(iter(unacked)))  # forget the oldest; sync still has it
-            unacked[message.message_id] = message.channel_id
+            unacked[key] = None
             try:
                 await conn.send_frame(frame)
             except Exception:
-                unacked.pop(message.message_id, None)
+                unacked.pop(key, None)
                 gone.append(user)
                 await self.disconnect(user, conn)
                 continue
@@ -319,22 +322,33 @@ class ChatServer:
             await self.push.notify(gone, message)
 
     async def delivered(self, user_id: str, message_id: int, channel_id: str | None = None) -> bool:
-        """The recipient's device has the message. Returns False for an id it was never sent."""
+        """The recipient's device has the message. Returns False for an id it was never sent.
+
+        `channel_id` may be left out for a message this server handed over (it looks it up);
+        with per-channel counters, where ids repeat across channels, a client should send it.
+        """
         unacked = self._unacked.get(user_id)
-        known = unacked.pop(message_id, None) if unacked else None
-        channel_id = channel_id or known
+        key = None
+        if unacked:
+            if channel_id is not None:
+                key = (channel_id, message_id) if (channel_id, message_id) in unacked else None
+            else:
+                key = next((k for k in unacked if k[1] == message_id), None)
+            if key is not None:
+                del unacked[key]
+                channel_id = key[0]
         if channel_id is None:
             return False
         self.stats.delivery_acks += 1
-        if self.tracer is not None and message_id in self._traced:
-            self._traced.discard(message_id)
+        if self.tracer is not None and (channel_id, message_id) in self._traced:
+            self._traced.discard((channel_id, message_id))
             self.tracer.arrow(client_label(user_id), self.label, f"delivered {message_id}")
         await self.persist.record_delivered(Receipt(channel_id, user_id, message_id))
         return True
 
     def unacked(self, user_id: str) -> dict[int, str]:
         """Messages handed to the user's connection and not acknowledged yet (id -> channel)."""
-        return dict(self._unacked.get(user_id, {}))
+        return {mid: channel for channel, mid in self._unacked.get(user_id, {})}
 
     # ------------------------------------------------------------------ typing indicators
 

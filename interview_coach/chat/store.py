@@ -384,9 +384,9 @@ class SqliteChatStore:
             messages = [_message(r) for r in rows[:limit]]
             messages.reverse()
         else:
+            below, params = ("AND message_id < ?", (channel_id, before, limit + 1)) if before is not None else ("", (channel_id, limit + 1))
             rows = self._reader.execute(
-                f"SELECT {_COLUMNS} FROM messages WHERE channel_id = ? AND message_id < ? ORDER BY message_id DESC LIMIT ?",
-                (channel_id, before if before is not None else 1 << 63, limit + 1),
+                f"SELECT {_COLUMNS} FROM messages WHERE channel_id = ? {below} ORDER BY message_id DESC LIMIT ?", params
             ).fetchall()
             has_more = len(rows) > limit
             messages = [_message(r) for r in rows[:limit]]

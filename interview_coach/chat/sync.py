@@ -123,28 +123,33 @@ class SyncService:
             result.channels[channel_id] = delta
         if self.tracer is not None:
             self.tracer.arrow(
-                "Sync service", "Message store", f"{len(wanted)} range scans (message_id > cursor)"
+                "Sync service", "Message store", f"range scan of {len(wanted)} channel(s) (message_id > cursor)"
             )
             self.tracer.arrow("Sync service", f"Client {user_id}", f"{result.total} messages", reply=True)
         return result
 
     async def _channel(self, channel_id: str, cursor: int, limit: int) -> ChannelDelta:
-        after = max(0, cursor - self.lookback_ids) if cursor else 0
+        # Forward: the first `limit` messages after the cursor (store and queue merged). This
+        # alone decides the new cursor and `has_more`, so paging always moves on.
         self.range_scans += 1
-        stored = await self.store.range_after(channel_id, after, limit + 2)  # +1 to see "more", +1 for the cursor row
-        pending = await self.persist.pending_after(channel_id, after) if self.persist is not None else []
-        if pending:
-            merged = {m.message_id: m for m in stored}
-            for m in pending:
-                merged.setdefault(m.message_id, m)
-            rows = [merged[i] for i in sorted(merged)]
-        else:
-            rows = stored
-        if after < cursor:  # the look-back re-reads the cursor's own message, which the client has
-            rows = [m for m in rows if m.message_id != cursor]
-        has_more = len(rows) > limit
-        rows = rows[:limit]
-        new_cursor = max([cursor] + [m.message_id for m in rows])
+        stored = await self.store.range_after(channel_id, cursor, limit + 1)
+        pending = await self.persist.pending_after(channel_id, cursor) if self.persist is not None else []
+        forward = _merge(stored, pending)
+        has_more = len(forward) > limit
+        forward = forward[:limit]
+        rows = forward
+        if cursor and self.lookback_ids:
+            # Look-back: the newest messages just below the cursor, at most `limit` of them, in
+            # case one became visible after the client moved past its id. The client drops
+            # the ones it has.
+            floor = cursor - self.lookback_ids
+            below = await self.store.page(channel_id, before=cursor, limit=limit)
+            window = [m for m in below.messages if m.message_id > floor]
+            if self.persist is not None:
+                window += [m for m in await self.persist.pending_after(channel_id, floor) if m.message_id < cursor]
+            if window:
+                rows = _merge(window, forward)
+        new_cursor = max([cursor] + [m.message_id for m in forward])
         return ChannelDelta(channel_id, rows, new_cursor, has_more)
 
     async def conversations(self, user_id: str, *, limit: int = 20, cursor: str | None = None) -> ConversationPage:
@@ -154,3 +159,12 @@ class SyncService:
         """
         check_limit(limit)
         return await self.directory.conversations(user_id, limit=limit, cursor=cursor)
+
+
+def _merge(*runs: list[Message]) -> list[Message]:
+    """Messages of several reads, each id once, oldest first."""
+    merged: dict[int, Message] = {}
+    for run in runs:
+        for m in run:
+            merged.setdefault(m.message_id, m)
+    return [merged[i] for i in sorted(merged)]

@@ -27,6 +27,8 @@ COMMAND_MODULES = [
     "quiz",
     "summary",
     "history",
+    "demo",
+    "serve",
 ]
 
 

@@ -107,7 +107,7 @@ async def delivery(ctx: Context) -> None:
         ack = await alice.send("Hi Bob! Lunch at noon?", to="bob")
         ack_s = _timer() - started
         await chat.settle()
-        delivered_s = bob.received_at.get(ack.message_id, _timer()) - started
+        delivered_s = bob.received_at.get((ack.channel_id, ack.message_id), _timer()) - started
         await chat.persist.flush()
         stored = await chat.store.count(ack.channel_id)
         receipts = await chat.store.receipts_of("bob")
@@ -124,7 +124,7 @@ async def delivery(ctx: Context) -> None:
             stored=stored == 1,
             delivery_receipt=receipts.get(ack.channel_id) == ack.message_id,
         )
-        ctx.check("bob got the message exactly once", bob.live_frames[ack.message_id] == 1)
+        ctx.check("bob got the message exactly once", bob.live_frames[(ack.channel_id, ack.message_id)] == 1)
         ctx.check("one registry lookup and one bus message", ctx.facts["registry_lookups"] == 1 and ctx.facts["bus_messages"] == 1)
         ctx.check("the message is in the store after the write-behind flush", stored == 1)
         ctx.check("bob's delivery receipt was recorded", ctx.facts["delivery_receipt"])
@@ -138,7 +138,7 @@ async def delivery(ctx: Context) -> None:
                 t0 = _timer()
                 sent = await alice.send(f"message {i}", to="bob")
                 await chat.bus.drain()
-                latencies.append(bob.received_at[sent.message_id] - t0)
+                latencies.append(bob.received_at[(sent.channel_id, sent.message_id)] - t0)
             took = _timer() - began
             await chat.persist.flush()
         timeline = bob.state.timeline(ack.channel_id)
@@ -218,8 +218,8 @@ async def group(ctx: Context) -> None:
         await chat.settle()
         fanout_s = _timer() - started
         report = chat.fanout.reports[-1]
-        got = sum(1 for c in clients.values() if c.live_frames.get(ack.message_id) == 1)
-        twice = sum(1 for c in clients.values() if c.live_frames.get(ack.message_id, 0) > 1)
+        got = sum(1 for c in clients.values() if c.live_frames.get((ack.channel_id, ack.message_id)) == 1)
+        twice = sum(1 for c in clients.values() if c.live_frames.get((ack.channel_id, ack.message_id), 0) > 1)
         ctx.facts.update(
             members=GROUP_MEMBERS,
             servers=len(GROUP_SERVERS),
