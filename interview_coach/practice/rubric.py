@@ -67,7 +67,9 @@ def step_text(session: Session, step_id: str) -> str:
     """Everything the candidate gave in a step, as one text to look for keywords in."""
     parts: list[str] = []
     if step_id == "scope":
-        parts.extend(c.question for c in session.clarifications)
+        # Asking is itself the evidence for "asks clarifying questions", so each question goes
+        # in labelled as one, the way an estimate goes in with its label below.
+        parts.extend(f"Clarifying question: {c.question}" for c in session.clarifications)
         # A figure given for "Peak write QPS" shows the candidate estimated peak QPS, so the
         # label goes in with the figure; a blank estimate adds nothing.
         parts.extend(f"{e.label or e.name}: {e.candidate}" for e in session.estimates if e.candidate.strip())

@@ -45,7 +45,9 @@ class QuestionaryAsker:
             extra.update(bottom_toolbar=toolbar, refresh_interval=self.refresh_interval)
         if multiline:
             extra["multiline"] = True
-            message = f"{message}\n  (Esc then Enter to finish; Ctrl-X Ctrl-E opens $EDITOR)"
+            # Our own instruction in place of questionary's, on a line of its own so a long
+            # question does not wrap into it, and the answer starts on the next line after ">".
+            extra["instruction"] = "\n  (Esc then Enter to finish; Ctrl-X Ctrl-E opens $EDITOR)\n>"
             extra["enable_open_in_editor"] = True
         return _answered(questionary.text(message, default=default, **extra, **self._io).ask())
 
