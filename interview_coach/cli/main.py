@@ -28,7 +28,6 @@ COMMAND_MODULES = [
     "summary",
     "history",
     "demo",
-    "serve",
 ]
 
 
