@@ -16,10 +16,10 @@ def render_problem_list(console: Console, cards: list[ProblemCard]) -> None:
     table.add_column("id", style="bold")
     table.add_column("Title")
     table.add_column("Deep dives", justify="right")
-    table.add_column("Summary")
+    table.add_column("Clarifying Qs", justify="right")
     for card in cards:
         title = card.title + (" (reference)" if card.reference else "")
-        table.add_row(card.id, title, str(len(card.deep_dives)), card.summary)
+        table.add_row(card.id, title, str(len(card.deep_dives)), str(len(card.clarifying_questions)))
     console.print(table)
     console.print("Show one with: interview-coach problems show ID")
 
