@@ -91,6 +91,8 @@ class ClientState:
 class LocalClient:
     """An in-process client: a `Connection` for a `ChatServer`, with a `ClientState`."""
 
+    _last_parsed: tuple[dict[str, Any], Message] | None = None
+
     def __init__(
         self,
         user_id: str,
@@ -120,7 +122,13 @@ class LocalClient:
     async def send_frame(self, frame: dict[str, Any]) -> None:
         kind = frame.get("type")
         if kind == "message":
-            message = Message.from_dict(frame)
+            # A group envelope hands the same frame object to every local recipient: parse once.
+            last = LocalClient._last_parsed
+            if last is not None and last[0] is frame:
+                message = last[1]
+            else:
+                message = Message.from_dict(frame)
+                LocalClient._last_parsed = (frame, message)
             key = (message.channel_id, message.message_id)
             self.live_frames[key] += 1
             if self.timer is not None:

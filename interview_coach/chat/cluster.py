@@ -187,6 +187,7 @@ class ChatCluster:
         try:
             await self.settle()
             for server in self.servers.values():
+                server.tracer = server.router.tracer = None  # shutting down is not part of any story
                 await server.stop(notify=False)
             await self.fanout.close()
             await self.persist.close()

@@ -41,6 +41,7 @@ class GroupService:
         self._clock = clock
         self.max_members = max_members
         self._rosters: dict[str, Roster] = {}
+        self._direct: dict[tuple[str, str], str] = {}  # (sender, recipient) -> channel id
         self.directory_reads = 0
 
     async def create_group(
@@ -62,7 +63,12 @@ class GroupService:
         return Channel(channel_id, "group", name, created_ms)
 
     async def ensure_direct(self, user_a: str, user_b: str) -> str:
-        channel_id = direct_channel_id(check_user_id(user_a), check_user_id(user_b))
+        channel_id = self._direct.get((user_a, user_b))
+        if channel_id is None:
+            channel_id = direct_channel_id(check_user_id(user_a), check_user_id(user_b))
+            if len(self._direct) > 100_000:
+                self._direct.clear()
+            self._direct[(user_a, user_b)] = channel_id
         if channel_id not in self._rosters:
             pair = tuple(sorted((user_a, user_b)))
             await self.directory.create_channel(channel_id, "direct", f"{pair[0]} & {pair[1]}", pair, int(self._clock.now() * 1000))

@@ -124,7 +124,7 @@ async def play(folder, ops, ids: str) -> None:
         # millisecond, or to one whose clock lags, gets a smaller id — the chapter's trade-off.)
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=st.lists(op, min_size=1, max_size=60), ids=st.sampled_from(["snowflake", "counter"]))
 def test_every_acknowledged_message_is_stored_and_delivered_exactly_once_in_order(tmp_path_factory, ops, ids) -> None:
     asyncio.run(play(tmp_path_factory.mktemp("random-delivery"), ops, ids))
@@ -136,7 +136,7 @@ def test_a_long_busy_run(tmp_path) -> None:
 
     rng = random.Random(7)
     ops = []
-    for _ in range(600):
+    for _ in range(2000):
         roll = rng.random()
         if roll < 0.55:
             ops.append(("send", rng.randrange(6), rng.randrange(7)))

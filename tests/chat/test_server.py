@@ -95,7 +95,7 @@ def test_a_recipient_gone_before_the_envelope_arrives_is_pushed(with_cluster) ->
 def test_unacknowledged_messages_come_back_through_sync(with_cluster) -> None:
     async def body(chat):
         alice = await chat.client("alice", "A")
-        bob = await chat.client("bob", "B", auto_ack=False)
+        await chat.client("bob", "B", auto_ack=False)
         acked = await alice.send("one", to="bob")
         await chat.settle()
         await chat.server("B").delivered("bob", acked.message_id)  # bob acks the first only
