@@ -79,7 +79,7 @@ class ChatCluster:
             raise UsageError(f"id scheme {ids!r} is unknown; use 'snowflake' or 'counter'")
         folder = Path(folder)
         clock = clock or SystemClock()
-        store = SqliteChatStore(folder / "chat.sqlite3")
+        store = SqliteChatStore(folder / "chat.sqlite3", synchronous="FULL" if durability == "disk" else "NORMAL")
         registry = InMemoryRegistry(clock, ttl=registry_ttl)
         bus = InProcessBus()
         persist = WriteBehindQueue(

@@ -242,7 +242,12 @@ def _message(row: tuple) -> Message:
 class SqliteChatStore:
     """`MessageStore` and `ChannelDirectory` on one SQLite file (WAL)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, synchronous: str = "NORMAL") -> None:
+        # NORMAL (WAL): a commit survives a crash of the process; FULL also a power cut, with an
+        # fsync per commit — what a write-behind queue with durability="disk" needs behind it.
+        if synchronous not in ("NORMAL", "FULL"):
+            raise ChatError(f"synchronous={synchronous!r}", "use NORMAL or FULL")
+        self.synchronous = synchronous
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = self._connect()
@@ -258,7 +263,7 @@ class SqliteChatStore:
         # the reader is used only by the event loop's thread.
         conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(f"PRAGMA synchronous={self.synchronous}")
         return conn
 
     async def _write(self, fn, *args):  # type: ignore[no-untyped-def]

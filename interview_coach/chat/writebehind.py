@@ -8,7 +8,9 @@ closed off by a journal, the way Cassandra's commit log or a Kafka topic would:
   to the operating system before it returns. Only then does the chat server acknowledge the
   send. So **"acknowledged" means: the message has its id, is in the journal, and is visible
   to sync** — it survives a crash of this process. With `durability="disk"` the put also waits
-  for an fsync shared by every put in flight (group commit), so it survives a power cut too.
+  for an fsync shared by every put in flight (group commit), so it survives a power cut too —
+  provided the store's commits are durable as well (`SqliteChatStore(synchronous="FULL")`,
+  which `ChatCluster` picks for it), since a segment is deleted once its batch is committed.
 * a flusher task wakes every `flush_interval` seconds (or at once when `batch_size` messages
   wait), rotates to a fresh segment, writes the batch to the store in one transaction, and
   only then deletes the old segment. A failed write keeps the segment and retries.
@@ -181,7 +183,10 @@ class WriteBehindQueue:
     async def _fsync_now(self) -> None:
         await asyncio.sleep(0)  # let the puts of this loop turn join in
         waiter, self._sync_waiter = self._sync_waiter, None
-        assert waiter is not None and self._file is not None
+        assert waiter is not None
+        if self._file is None:  # closed meanwhile: close() flushed everything to the store
+            waiter.set_result(None)
+            return
         fd = os.dup(self._file.fileno())  # a rotation may close the file meanwhile
         try:
             await asyncio.get_running_loop().run_in_executor(None, os.fsync, fd)
