@@ -9,33 +9,17 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 from tempfile import TemporaryDirectory
+
+from timing import median_ms, per_call_seconds
 
 CHAT = {"dau": "50M", "writes_per_user": 100, "reads_per_write": 1, "item_size": "100B", "peak_factor": 2, "years": 5,
         "online_fraction": "10%", "per_server_qps": "10K", "per_server_connections": "50K"}
 
-
 def per_call_us(fn, n: int) -> float:
-    fn()
-    start = time.perf_counter()
-    for _ in range(n):
-        fn()
-    return (time.perf_counter() - start) / n * 1e6
-
-
-def median_ms(cmd: list[str], runs: int, env: dict[str, str]) -> float:
-    subprocess.run(cmd, capture_output=True, check=True, env=env)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True, env=env)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return per_call_seconds(fn, n) * 1e6
 
 
 def main() -> None:
@@ -68,3 +52,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+

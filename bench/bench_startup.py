@@ -8,20 +8,11 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
+from timing import command_times_ms
 
-def median_ms(cmd: list[str], runs: int) -> tuple[float, float]:
-    subprocess.run(cmd, capture_output=True, check=True)  # warm the page cache
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), max(times)
 
 
 def main() -> None:
@@ -37,7 +28,8 @@ def main() -> None:
     base = None
     print(f"{'command':<28} {'median ms':>10} {'max ms':>8} {'vs python':>10}")
     for name, cmd in rows:
-        med, worst = median_ms(cmd, args.runs)
+        times = command_times_ms(cmd, args.runs)
+        med, worst = statistics.median(times), max(times)
         base = base or med
         print(f"{name:<28} {med:>10.1f} {worst:>8.1f} {med / base:>9.1f}x")
 

@@ -9,32 +9,17 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+from timing import median_ms, per_call_seconds
+
 ANSWERS = Path(__file__).resolve().parent.parent / "docs" / "examples" / "session-answers.yaml"
 
-
 def per_call_ms(fn, n: int) -> float:
-    fn()
-    start = time.perf_counter()
-    for _ in range(n):
-        fn()
-    return (time.perf_counter() - start) / n * 1000
-
-
-def median_ms(cmd: list[str], runs: int, env: dict[str, str]) -> float:
-    subprocess.run(cmd, capture_output=True, check=True, env=env)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True, env=env)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return per_call_seconds(fn, n) * 1000
 
 
 def main() -> None:
@@ -69,3 +54,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
