@@ -109,7 +109,7 @@ def parse_number(raw: Any, unit: str | None = None) -> float:
             text = text[: -len(unit)].strip()
         match = _NUMBER.match(text)
         if not match or (match.group(2) and match.group(2).lower() not in _SUFFIXES):
-            example = f"57870, 58k or 5e9" + (f" (in {unit})" if unit else "")
+            example = "57870, 58k or 5e9" + (f" (in {unit})" if unit else "")
             raise AnswerError(f"{str(raw).strip()!r} is not a number", f"type a number such as {example}")
         value = float(match.group(1)) * _SUFFIXES.get(match.group(2).lower(), 1.0)
     if not math.isfinite(value):
