@@ -110,3 +110,103 @@ def redis_url(redis_server: RedisServer) -> str:
 def anyio_backend() -> str:
     """Async tests (`@pytest.mark.anyio`) run on asyncio, the loop the service runs on."""
     return "asyncio"
+
+
+class LiveServer:
+    """A chat service on a free loopback port, served by uvicorn in a thread with its own loop.
+
+    The deployment is opened inside that loop; `call(coro_fn)` runs a coroutine there (to issue
+    a token with a custom expiry, read the store, or drain) and returns its result.
+    """
+
+    def __init__(self, opener, server_ids: tuple[str, ...] = ("A",)) -> None:
+        import asyncio
+        import threading
+
+        self._opener = opener
+        self.server_ids = server_ids
+        self.ports = {sid: free_port() for sid in server_ids}
+        self.deployment = None
+        self.apps: dict = {}
+        self._servers: list = []
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._thread = threading.Thread(target=self._main, name="chat-live-server", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(20):
+            raise RuntimeError("the chat service did not start in 20 s")
+        if self._error is not None:
+            raise self._error
+
+    def url(self, server_id: str | None = None) -> str:
+        return f"http://127.0.0.1:{self.ports[server_id or self.server_ids[0]]}"
+
+    def _main(self) -> None:
+        import asyncio
+
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        import asyncio
+
+        from interview_coach.chat.service import create_app, make_server, uvicorn_config
+
+        self.loop = asyncio.get_running_loop()
+        try:
+            self.deployment = await self._opener()
+            tasks = []
+            for sid in self.server_ids:
+                app = create_app(self.deployment, sid)
+                self.apps[sid] = app
+                server = make_server(uvicorn_config(app, host="127.0.0.1", port=self.ports[sid]))
+                self._servers.append(server)
+                tasks.append(asyncio.create_task(server.serve()))
+            while not all(s.started for s in self._servers):
+                if any(t.done() for t in tasks):
+                    raise RuntimeError("uvicorn stopped while starting")
+                await asyncio.sleep(0.01)
+        except BaseException as exc:  # report it to the test thread
+            self._error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.deployment.close()
+
+    def call(self, fn, timeout: float = 10.0):
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(fn(), self.loop).result(timeout)
+
+    def service(self, server_id: str | None = None):
+        return self.apps[server_id or self.server_ids[0]].state.chat
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.should_exit = True
+        self._thread.join(15)
+
+
+@pytest.fixture
+def live_embedded(tmp_path):
+    """An embedded chat service (one server, A) on a free loopback port."""
+    from interview_coach.chat.engines import open_embedded
+
+    server = LiveServer(lambda: open_embedded(tmp_path / "chat", servers=("A",)))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def live_embedded_pair(tmp_path):
+    """Two embedded chat servers (A and B) of one deployment, each on its own port."""
+    from interview_coach.chat.engines import open_embedded
+
+    server = LiveServer(lambda: open_embedded(tmp_path / "chat", servers=("A", "B")), ("A", "B"))
+    try:
+        yield server
+    finally:
+        server.stop()
