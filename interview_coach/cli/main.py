@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "summary",
     "history",
     "demo",
+    "serve",
 ]
 
 
