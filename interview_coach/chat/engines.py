@@ -74,6 +74,18 @@ class Deployment:
         except KeyError:
             raise UsageError(f"no chat server '{server_id}' here", f"use one of: {', '.join(self.servers)}") from None
 
+    def part_stats(self) -> dict[str, Any]:
+        """Counters of the shared parts (fan-out, bus, registry, push), for /metrics?format=json."""
+        out: dict[str, Any] = {}
+        for name in ("fanout", "bus", "registry"):
+            stats = getattr(getattr(self, name), "stats", None)
+            if stats is not None:
+                out[name] = {k: (sorted(v) if isinstance(v, set) else v) for k, v in vars(stats).items()
+                             if isinstance(v, (int, float, str, set)) or v is None}
+        push = self.push
+        out["push"] = {"notifications": getattr(push, "sent", None) if hasattr(push, "sent") else len(getattr(push, "notifications", ()))}
+        return out
+
     async def queue_depths(self) -> dict[str, int]:
         """What waits in each queue: write-behind, fan-out, bus (this process's subscribers)."""
         return await self._depths()
@@ -246,6 +258,7 @@ async def open_deployment(
     folder: str | Path | None = None,
     dev_login: bool | None = None,
     token_ttl_s: float = DEFAULT_TOKEN_TTL_S,
+    fanout_lease_s: float = 3.0,
 ) -> Deployment:
     """The one entry point the CLI uses. Dev login defaults on for embedded, off for Redis."""
     if engine not in ENGINES:
@@ -254,7 +267,8 @@ async def open_deployment(
         if not redis_url:
             raise UsageError("the redis engine needs --redis URL", "e.g. --redis redis://127.0.0.1:6379/0")
         return await open_redis(redis_url, server_id, dev_login=bool(dev_login), token_ttl_s=token_ttl_s,
-                                media_dir=Path(folder) / "media" if folder is not None else None)
+                                media_dir=Path(folder) / "media" if folder is not None else None,
+                                fanout_lease_s=fanout_lease_s)
     if redis_url:
         raise UsageError("--redis goes with --engine redis", "drop --engine embedded, or --redis")
     return await open_embedded(folder, servers=(server_id,), dev_login=True if dev_login is None else dev_login,

@@ -448,6 +448,7 @@ class ChatService:
             "http_sends_total": self.http_sends,
             "errors_total": dict(self.errors),
             "queue_depth": depths,
+            "parts": self.deployment.part_stats(),
         }
 
 

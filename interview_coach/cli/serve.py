@@ -25,6 +25,8 @@ def serve(
     data_dir: Path = typer.Option(None, "--data-dir", help="Folder for the SQLite store, journal and media (default: the user's data dir)."),
     token_ttl: float = typer.Option(12 * 3600, "--token-ttl", help="Seconds a login token stays valid."),
     log_level: str = typer.Option("warning", "--log-level", help="uvicorn's log level (info shows each connection)."),
+    fanout_lease: float = typer.Option(3.0, "--fanout-lease", hidden=True,
+                                       help="Seconds a Redis fan-out partition lease lasts (how soon a dead owner is replaced)."),
 ) -> None:
     """Run the reference chat as a service: the chapter's HTTP API and a WebSocket, until Ctrl-C or SIGTERM.
 
@@ -46,6 +48,8 @@ def serve(
         raise UsageError(f"--engine: {engine!r} is not an engine", "use embedded or redis")
     if not 0 <= port <= 65535:
         raise UsageError(f"--port: {port} is not a TCP port", "use 1-65535, or 0 to let the OS choose")
+    if not 0.2 <= fanout_lease <= 60:
+        raise UsageError(f"--fanout-lease: {fanout_lease:g} s is out of range", "use 0.2-60 seconds")
     if token_ttl <= 0:
         raise UsageError(f"--token-ttl: {token_ttl:g} is not a positive number of seconds", "e.g. --token-ttl 3600")
     from interview_coach.chat.auth import validate_user_id
@@ -59,7 +63,7 @@ def serve(
 
     def opener():  # type: ignore[no-untyped-def]
         return open_deployment(engine, server_id=server_id, redis_url=redis, folder=data_dir, dev_login=dev_login,
-                               token_ttl_s=token_ttl)
+                               token_ttl_s=token_ttl, fanout_lease_s=fanout_lease)
 
     def ready(service: ChatService, url: str) -> None:
         login = "POST /v1/sessions {\"user_id\": ...} for a token" if service.deployment.dev_login else "dev login off"

@@ -210,3 +210,76 @@ def live_embedded_pair(tmp_path):
         yield server
     finally:
         server.stop()
+
+
+class ServeProcess:
+    """`interview-coach serve ...` as a child process on a free loopback port."""
+
+    def __init__(self, *args: str, home: Path, port: int | None = None, env: dict | None = None) -> None:
+        import sys
+
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = home / f"serve-{self.port}.log"
+        self._log = open(self.log, "w")
+        child_env = dict(os.environ, INTERVIEW_COACH_HOME=str(home), **(env or {}))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "interview_coach", "serve", "--port", str(self.port), *args],
+            stdout=self._log, stderr=subprocess.STDOUT, env=child_env,
+        )
+
+    def wait_ready(self, timeout: float = 20.0) -> ServeProcess:
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"serve exited with {self.proc.returncode}:\n{self.output()}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=0.5).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"serve did not answer /healthz in {timeout} s:\n{self.output()}")
+
+    def output(self) -> str:
+        self._log.flush()
+        return self.log.read_text(errors="replace")
+
+    def terminate(self, timeout: float = 15.0) -> int:
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(10)
+
+    def close(self) -> None:
+        try:
+            if self.proc.poll() is None:
+                self.terminate(5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self._log.close()
+
+
+@pytest.fixture
+def serve_processes(tmp_path):
+    """Start `interview-coach serve` children: spawn(*args) -> ServeProcess; all stopped at the end."""
+    started: list[ServeProcess] = []
+
+    def spawn(*args: str, port: int | None = None, env: dict | None = None) -> ServeProcess:
+        process = ServeProcess(*args, home=tmp_path, port=port, env=env)
+        started.append(process)
+        return process
+
+    try:
+        yield spawn
+    finally:
+        for process in started:
+            process.close()
