@@ -310,7 +310,7 @@ class ChatService:
         self.draining = True
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        log.warning("chat server %s draining: %d connections", self.server_id, len(self.connections))
+        log.info("chat server %s draining: %d connections", self.server_id, len(self.connections))
         await self.server.stop(notify=True)  # a `reconnect` frame to each, then their sockets close
         while (self.connections or self.inflight) and loop.time() < deadline:
             await asyncio.sleep(0.02)

@@ -19,11 +19,16 @@ def demo(
     mermaid: Path = typer.Option(
         None, "--mermaid", metavar="FILE", help="Also write the trace as a Mermaid sequence diagram (.md: fenced, one per scenario)."
     ),
+    live: bool = typer.Option(False, "--live", help="Run against two real chat servers over HTTP and WebSockets (see serve)."),
+    redis: str = typer.Option(None, "--redis", metavar="URL", help="With --live: two `serve --redis URL` processes instead of embedded."),
 ) -> None:
     """Watch the reference chat design run: real servers, ids, store, fan-out, typing, media, sync.
 
     Each scenario drives the real components, prints the message sequence live with timings,
     then the facts it measured. It works in a temporary folder; nothing of yours is touched.
+
+    With --live the scenarios run against two real chat servers (embedded in this process, or
+    with --redis URL two `serve` processes) through HTTP and WebSockets, plus a `drain` one.
 
     Example: interview-coach demo delivery --mermaid delivery.mmd
     """
@@ -35,10 +40,16 @@ def demo(
         return
     if not scenario:
         raise UsageError("name a scenario to run", f"try one of: {', '.join(SCENARIOS)}, all — or --list")
-    names = list(SCENARIOS) if scenario == "all" else [get_scenario(scenario).name]
+    if redis and not live:
+        raise UsageError("--redis goes with --live", "add --live to run the scenarios on servers that use Redis")
     target = _check_mermaid_path(mermaid) if mermaid is not None else None
+    if live:
+        from interview_coach.chat.live_demo import live_names
 
-    results = _run(names, as_json)
+        results = _run_live(live_names(scenario), as_json, redis)
+    else:
+        names = list(SCENARIOS) if scenario == "all" else [get_scenario(scenario).name]
+        results = _run(names, as_json)
     if target is not None:
         _write_mermaid(target, results, quiet=as_json)
     failed = [r.name for r in results if not r.ok]
@@ -104,6 +115,31 @@ def _run(names: list[str], as_json: bool) -> list[Any]:
         out.print(f"[dim]{scenario.summary}[/dim]\n")
         painter = _TracePainter(out)
         result = run_scenario(name, listener=painter)
+        _render_outcome(out, result)
+        results.append(result)
+    if len(results) > 1:
+        _render_summary(out, results)
+    return results
+
+
+def _run_live(names: list[str], as_json: bool, redis_url: str | None) -> list[Any]:
+    from interview_coach.chat.live_demo import LIVE_SCENARIOS, run_live
+
+    if as_json:
+        from interview_coach.cli.output import print_json
+        from interview_coach.chat.demo import summary_of
+
+        results = run_live(names, redis_url=redis_url)
+        print_json(summary_of(results))
+        return results
+    from interview_coach.cli.output import console
+
+    out = console()
+    painter = _TracePainter(out)
+    results = []
+    for name in names:
+        out.rule(f"[bold]{LIVE_SCENARIOS[name][0]}[/bold]  [dim]({name}, {'redis' if redis_url else 'embedded'})[/dim]")
+        result = run_live([name], redis_url=redis_url, listener=painter)[0]
         _render_outcome(out, result)
         results.append(result)
     if len(results) > 1:

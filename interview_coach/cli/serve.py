@@ -71,6 +71,13 @@ def serve(
         print(f"chat server {service.server_id} ({service.deployment.kind}) on {url}  —  {login}; "
               f"WebSocket {ws}/v1/ws?token=...; API docs {url}/docs", flush=True)
 
+    import logging
+
+    service_log = logging.getLogger("interview_coach.chat.service")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    service_log.addHandler(handler)
+    service_log.setLevel(logging.INFO)  # the drain's line, and any frame that failed
     try:
         asyncio.run(run(opener, host=host, port=port, on_ready=ready, log_level=log_level))
     except KeyboardInterrupt:
