@@ -1,0 +1,292 @@
+"""Load on the chat service over loopback WebSockets, beside a bare `websockets` relay in the same run.
+
+N clients each send M messages to the next client (N direct channels), keeping up to W sends
+in flight (a send counts as in flight until its ack). Each message carries its send time, so
+the receiver gets the delivery latency (send → message frame at the recipient, both in this
+process). Reported per target: messages/s over the run and p50/p99 latency.
+
+Targets, each a server in its own process (this process runs the clients):
+    bare      bench/bare_relay.py — parse, look up, forward, ack; nothing else
+    embedded  interview-coach serve (Snowflake ids, journaled write-behind → SQLite)
+    redis     interview-coach serve --redis (INCR ids, write-through to Redis, Pub/Sub routing)
+    redis2    two serve --redis processes, the clients split between them (every message crosses Pub/Sub)
+
+Then memory per idle connection: 5,000 WebSocket connections held open (authenticated
+clients that send nothing), the server's RSS before and after, divided by the count.
+
+Run: .venv/bin/python bench/bench_service.py [--clients 100 --messages 200 --window 8]
+                                             [--engines bare,embedded,redis] [--idle 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from websockets.asyncio.client import connect
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "bench-secret-0123456789abcdef0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def raise_fd_limit(wanted: int) -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, wanted)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+class Target:
+    """One or more server processes to measure; `urls` are their HTTP bases."""
+
+    def __init__(self, name: str, work: Path) -> None:
+        self.name = name
+        self.work = work
+        self.procs: list[subprocess.Popen] = []
+        self.urls: list[str] = []
+        self.redis: subprocess.Popen | None = None
+
+    def _spawn(self, args: list[str], env: dict[str, str]) -> str:
+        port = free_port()
+        log = open(self.work / f"{self.name}-{port}.log", "w")
+        proc = subprocess.Popen([*args, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+                                env={**os.environ, **env})
+        self.procs.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: {(self.work / log.name).read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        self.urls.append(url)
+        return url
+
+    def start(self) -> Target:
+        env = {"INTERVIEW_COACH_HOME": str(self.work / "home"), "INTERVIEW_COACH_CHAT_SECRET": SECRET}
+        serve = [sys.executable, "-m", "interview_coach", "serve"]
+        if self.name == "bare":
+            self._spawn([sys.executable, str(ROOT / "bench" / "bare_relay.py")], env)
+        elif self.name == "embedded":
+            self._spawn([*serve, "--data-dir", str(self.work / "embedded")], env)
+        else:
+            binary = shutil.which("redis-server")
+            if binary is None:
+                raise RuntimeError("redis-server is not on PATH (apt-get install redis-server)")
+            port = free_port()
+            folder = self.work / "redis"
+            folder.mkdir(exist_ok=True)
+            self.redis = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                           "--appendonly", "no", "--dir", str(folder)], stdout=subprocess.DEVNULL)
+            time.sleep(0.3)
+            url = f"redis://127.0.0.1:{port}/0"
+            for server_id in ("A", "B")[: 2 if self.name == "redis2" else 1]:
+                self._spawn([*serve, "--redis", url, "--server-id", server_id], env)
+        for url in self.urls:  # ready: answers HTTP (the relay answers the upgrade only)
+            deadline = time.monotonic() + 30
+            while self.name != "bare" and time.monotonic() < deadline:
+                try:
+                    if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.05)
+        return self
+
+    def ws_url(self, user: str, index: int) -> str:
+        base = self.urls[index % len(self.urls)].replace("http", "ws", 1)
+        if self.name == "bare":
+            return f"{base}/?user={user}"
+        return f"{base}/v1/ws?token={token_for(user)}"
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if self.redis is not None:
+            self.redis.terminate()
+            self.redis.wait(10)
+
+
+_signer = None
+
+
+def token_for(user: str) -> str:
+    """Tokens minted with the servers' secret: 5,000 logins would measure HTTP, not the chat."""
+    global _signer
+    if _signer is None:
+        from interview_coach.chat.auth import TokenSigner
+        from interview_coach.chat.engines import derive_key
+        from interview_coach.clock import SystemClock
+
+        _signer = TokenSigner(derive_key(SECRET.encode(), "tokens"), SystemClock())
+    return _signer.issue(user).token
+
+
+async def open_socket(url: str):  # type: ignore[no-untyped-def]
+    ws = await connect(url, max_size=2**20, compression=None, ping_interval=None, open_timeout=30)
+    return ws
+
+
+async def load(target: Target, clients: int, messages: int, window: int, run: str) -> dict[str, float]:
+    users = [f"u{i}" for i in range(clients)]
+    sockets = await asyncio.gather(*(open_socket(target.ws_url(u, i)) for i, u in enumerate(users)))
+    if target.name != "bare":
+        for ws in sockets:  # the hello frame
+            json.loads(await ws.recv())
+    latencies: list[float] = []
+    received = [0] * clients
+    done = asyncio.Event()
+    expected = clients * messages
+    total = [0]
+    first_send = [0.0]
+    last_delivery = [0.0]
+    slots = [asyncio.Semaphore(window) for _ in users]
+
+    async def reader(i: int) -> None:
+        ws = sockets[i]
+        async for raw in ws:
+            frame = json.loads(raw)
+            kind = frame["type"]
+            if kind == "ack":
+                slots[i].release()
+            elif kind == "message":
+                now = time.perf_counter_ns()
+                latencies.append((now - int(frame["text"])) / 1e6)
+                received[i] += 1
+                total[0] += 1
+                if total[0] == expected:
+                    last_delivery[0] = time.perf_counter()
+                    done.set()
+            elif kind == "error":
+                raise RuntimeError(f"{target.name}: {frame}")
+
+    async def sender(i: int) -> None:
+        ws, peer, slot = sockets[i], users[(i + 1) % clients], slots[i]
+        for m in range(messages):
+            await slot.acquire()
+            await ws.send(json.dumps({"type": "send", "to": peer, "text": str(time.perf_counter_ns()),
+                                      "client_msg_id": f"{run}-{i}-{m}"}))
+
+    readers = [asyncio.create_task(reader(i)) for i in range(clients)]
+    first_send[0] = time.perf_counter()
+    senders = [asyncio.create_task(sender(i)) for i in range(clients)]
+    finished = asyncio.create_task(done.wait())
+    try:
+        await asyncio.wait([finished, *readers], timeout=120, return_when=asyncio.FIRST_COMPLETED)
+        for task in readers:
+            if task.done() and task.exception() is not None:
+                raise task.exception()
+        if not done.is_set():
+            raise RuntimeError(f"{target.name}: {total[0]:,} of {expected:,} messages arrived in 120 s")
+    finally:
+        finished.cancel()
+        for task in senders + readers:
+            task.cancel()
+        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    elapsed = last_delivery[0] - first_send[0]
+    latencies.sort()
+    return {
+        "messages": expected,
+        "seconds": elapsed,
+        "per_second": expected / elapsed,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
+    }
+
+
+async def idle_memory(target: Target, count: int) -> dict[str, float]:
+    pid = target.procs[0].pid
+    await asyncio.sleep(0.5)
+    before = rss_kib(pid)
+    sockets = []
+    for start in range(0, count, 250):  # in batches: the listen backlog is finite
+        batch = range(start, min(start + 250, count))
+        sockets += await asyncio.gather(*(open_socket(target.ws_url(f"idle{i}", 0)) for i in batch))
+    if target.name != "bare":
+        await asyncio.gather(*(ws.recv() for ws in sockets))  # every hello: all are registered
+    await asyncio.sleep(1.0)
+    after = rss_kib(pid)
+    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    return {"connections": count, "rss_before_mib": before / 1024, "rss_after_mib": after / 1024,
+            "kib_per_connection": (after - before) / count}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--messages", type=int, default=200, help="per client")
+    parser.add_argument("--window", type=int, default=8, help="sends in flight per client")
+    parser.add_argument("--engines", default="bare,embedded,redis", help="comma list of bare, embedded, redis, redis2")
+    parser.add_argument("--idle", type=int, default=5000, help="idle connections for the memory figure (0: skip)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    limit = raise_fd_limit(2 * args.idle + 1000)
+    if args.idle and limit < args.idle + 500:
+        sys.exit(f"ulimit -n is {limit}; {args.idle} idle connections need more (raise the hard limit)")
+    names = [n.strip() for n in args.engines.split(",") if n.strip()]
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
+        for name in names:
+            work = Path(tmp) / name
+            work.mkdir()
+            target = Target(name, work).start()
+            try:
+                asyncio.run(load(target, min(20, args.clients), 20, args.window, "warm"))
+                results[name] = asyncio.run(load(target, args.clients, args.messages, args.window, "run"))
+                if args.idle and name != "redis2":
+                    results[name]["idle"] = asyncio.run(idle_memory(target, args.idle))
+            finally:
+                target.stop()
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    base = results.get("bare", {}).get("per_second")
+    print(f"{args.clients} clients x {args.messages} messages, {args.window} in flight per client, loopback, "
+          f"{os.cpu_count()} CPUs")
+    print(f"{'target':<10} {'msgs/s':>9} {'vs bare':>8} {'p50 ms':>8} {'p99 ms':>8} {'idle KiB/conn':>14}")
+    for name, r in results.items():
+        ratio = f"{r['per_second'] / base:.0%}" if base else "-"
+        idle = f"{r['idle']['kib_per_connection']:.1f}" if "idle" in r else "-"
+        print(f"{name:<10} {r['per_second']:>9,.0f} {ratio:>8} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {idle:>14}")
+    for name, r in results.items():
+        if "idle" in r:
+            i = r["idle"]
+            print(f"  {name}: {i['connections']:,} idle connections, server RSS {i['rss_before_mib']:.1f} → "
+                  f"{i['rss_after_mib']:.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()
