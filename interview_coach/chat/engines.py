@@ -195,14 +195,15 @@ async def open_redis(
     from interview_coach.chat.fanout import Router
 
     clock = clock or SystemClock()
-    redis = rx.connect(url)
+    redis = rx.connect(url)  # redis-py: Pub/Sub and the blocking stream reads
+    pipe = rx.AutoPipeline(url)  # everything else, pipelined on one connection
     try:
         await rx.ping(redis, url)
-        pipe = rx.AutoPipeline(redis)
         scripts = rx.scripts_for(pipe)
         lease = rx.ServerIdLease(scripts, server_id)
         await lease.acquire()
     except BaseException:
+        await pipe.close()
         await redis.aclose()
         raise
     secret = secret_from_env() or await rx.shared_secret(pipe)
@@ -238,6 +239,7 @@ async def open_redis(
             await bus.close()
             await lease.release()
         finally:
+            await pipe.close()
             await redis.aclose()
 
     deployment = Deployment(

@@ -34,6 +34,7 @@ do; 63-bit Snowflake ids would not, which is one reason this engine numbers by I
 from __future__ import annotations
 
 import asyncio
+import collections
 import hashlib
 import json
 import secrets
@@ -85,55 +86,157 @@ def user_key(user_id: str, what: str) -> str:
 # ---------------------------------------------------------------------- the connection
 
 
-class AutoPipeline:
-    """Every command asked for in one event-loop turn goes to Redis in one pipeline.
+def _encode(args: tuple[Any, ...]) -> bytes:
+    """One command in RESP: an array of bulk strings. (On the hot path: exact type checks.)"""
+    out = bytearray(b"*%d\r\n" % len(args))
+    for arg in args:
+        kind = type(arg)
+        if kind is str:
+            data = arg.encode()
+        elif kind is bytes:
+            data = arg
+        elif kind is int or kind is float:
+            data = repr(arg).encode()
+        else:
+            raise TypeError(f"cannot send {kind.__name__} to Redis")
+        out += b"$%d\r\n" % len(data)
+        out += data
+        out += b"\r\n"
+    return bytes(out)
 
-    At most one pipeline is in flight; what is asked meanwhile waits and goes in the next one,
-    so the batch grows with the load (group commit) and a lone command costs one round trip.
+
+def _reply_error(error: Exception) -> Exception:
+    from redis.exceptions import NoScriptError, ResponseError
+
+    text = str(error)
+    return NoScriptError(text) if text.startswith("NOSCRIPT") else ResponseError(text)
+
+
+class AutoPipeline:
+    """One connection to Redis, fully pipelined: every command of an event-loop turn in one write.
+
+    Commands are written in the order they are asked for and Redis answers a connection in
+    order, so causality between coroutines holds (a session removed, then registered again,
+    stays registered) — and there is no waiting for one batch's answers before the next batch
+    is written: this process encodes and Redis executes at the same time. Replies are parsed
+    by hiredis, many per socket read. Blocking commands (XREADGROUP) and Pub/Sub do not belong
+    here; they use a redis-py client of their own.
     """
 
-    def __init__(self, redis: Any, max_batch: int = 2000) -> None:
-        self.redis = redis
-        self.max_batch = max_batch
-        self._pending: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
-        self._flushing = False
-        self.round_trips = 0
+    def __init__(self, url: str) -> None:
+        from redis.connection import parse_url
+
+        self.url = url
+        self._options = parse_url(url)
+        self._out: list[bytes] = []
+        self._waiting: collections.deque[asyncio.Future[Any]] = collections.deque()
+        self._writer: asyncio.StreamWriter | None = None
+        self._reader_task: asyncio.Task[None] | None = None
+        self._connecting: asyncio.Task[None] | None = None
+        self._scheduled = False
+        self.round_trips = 0  # writes: each carries every command asked since the last one
         self.commands = 0
 
     def call(self, *args: Any) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
-        self._pending.append((args, future))
-        if not self._flushing:
-            self._flushing = True
-            loop.create_task(self._flush())
+        self._out.append(_encode(args))
+        self._waiting.append(future)
+        self.commands += 1
+        if self._writer is None:
+            if self._connecting is None:
+                self._connecting = loop.create_task(self._connect())
+        elif not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._write)  # after this turn: what it asks joins the write
         return future
 
-    async def _flush(self) -> None:
+    def _write(self) -> None:
+        self._scheduled = False
+        if self._out and self._writer is not None:
+            data, self._out = b"".join(self._out), []
+            self._writer.write(data)
+            self.round_trips += 1
+
+    async def _connect(self) -> None:
+        import hiredis
+
+        opts = self._options
+        hello: list[bytes] = []
+        if opts.get("password"):
+            hello.append(_encode(("AUTH", *([opts["username"]] if opts.get("username") else []), opts["password"])))
+        if opts.get("db"):
+            hello.append(_encode(("SELECT", opts["db"])))
         try:
-            while self._pending:
-                batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
-                pipe = self.redis.pipeline(transaction=False)
-                for args, _ in batch:
-                    pipe.execute_command(*args)
-                self.round_trips += 1
-                self.commands += len(batch)
-                try:
-                    results = await pipe.execute(raise_on_error=False)
-                except Exception as exc:  # the connection failed: every caller of this batch hears it
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(RedisUnavailable(f"Redis failed: {exc}"))
-                    continue
-                for (_, future), result in zip(batch, results):
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(opts.get("host", "127.0.0.1"), opts.get("port", 6379)), 5)
+            parser = hiredis.Reader(encoding="utf-8", errors="replace")
+            if hello:
+                writer.write(b"".join(hello))
+                for _ in hello:
+                    while (reply := parser.gets()) is False:
+                        data = await asyncio.wait_for(reader.read(65536), 5)
+                        if not data:
+                            raise ConnectionError("Redis closed the connection")
+                        parser.feed(data)
+                    if isinstance(reply, Exception):
+                        raise ConnectionError(str(reply))
+        except Exception as exc:
+            self._fail(RedisUnavailable(f"cannot reach Redis at {self.url}: {exc}"))
+            return
+        finally:
+            self._connecting = None
+        self._writer = writer
+        self._reader_task = asyncio.get_running_loop().create_task(self._read(reader, parser), name="redis-replies")
+        self._write()
+
+    async def _read(self, reader: asyncio.StreamReader, parser: Any) -> None:
+        waiting = self._waiting
+        try:
+            while True:
+                data = await reader.read(262144)
+                if not data:
+                    raise ConnectionError("Redis closed the connection")
+                parser.feed(data)
+                while (reply := parser.gets()) is not False:
+                    future = waiting.popleft()
                     if future.done():  # the caller was cancelled
                         continue
-                    if isinstance(result, Exception):
-                        future.set_exception(result)
+                    if isinstance(reply, Exception):
+                        future.set_exception(_reply_error(reply))
                     else:
-                        future.set_result(result)
-        finally:
-            self._flushing = False
+                        future.set_result(reply)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # every command in flight fails; the next call reconnects
+            writer, self._writer = self._writer, None
+            if writer is not None:
+                writer.close()
+            self._fail(RedisUnavailable(f"Redis failed: {exc}"))
+
+    def _fail(self, error: Exception) -> None:
+        self._out = []
+        while self._waiting:
+            future = self._waiting.popleft()
+            if not future.done():
+                future.set_exception(error)
+
+    async def close(self) -> None:
+        if self._reader_task is not None:
+            self._reader_task.cancel()
+            try:
+                await self._reader_task
+            except (asyncio.CancelledError, Exception):
+                pass
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self._fail(RedisUnavailable("the Redis connection is closed"))
+
+
+def _pairs(flat: list[Any] | dict[str, Any]) -> dict[str, Any]:
+    """A flat [field, value, …] reply (HGETALL) as a dict."""
+    return flat if isinstance(flat, dict) else dict(zip(flat[::2], flat[1::2]))
 
 
 class Scripts:
@@ -292,6 +395,9 @@ class RedisRegistry:
         self.stats.keys_looked_up += len(users)
         if not users:
             return {}
+        if len(users) <= MGET_CHUNK:
+            values = await self._p.call("MGET", *[self.key(u) for u in users])
+            return {u: server for u, server in zip(users, values) if server is not None}
         # The chunks are asked in one turn, so they share one pipeline: one round trip.
         chunks = await asyncio.gather(*(
             self._p.call("MGET", *[self.key(u) for u in users[i : i + MGET_CHUNK]])
@@ -318,6 +424,14 @@ class _Subscription:
         self.task: asyncio.Task[None] | None = None
 
 
+OWNED_TOPIC_PREFIX = "server:"
+
+
+@dataclass
+class RedisBusStats(BusStats):
+    local: int = 0  # envelopes for this process's own server topic, handed over without Redis
+
+
 class RedisBus:
     """Pub/Sub: one reader per process; each subscription has its own queue and consumer.
 
@@ -332,7 +446,7 @@ class RedisBus:
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
         self._topics: dict[str, list[_Subscription]] = {}
-        self.stats = BusStats()
+        self.stats = RedisBusStats()
 
     async def subscribe(self, topic: str, handler: Handler) -> None:
         sub = _Subscription(topic, handler)
@@ -359,6 +473,15 @@ class RedisBus:
     async def publish(self, topic: str, envelope: Envelope) -> int:
         self.stats.published += 1
         self.stats.by_topic[topic] = self.stats.by_topic.get(topic, 0) + 1
+        local = self._topics.get(topic)
+        if local and topic.startswith(OWNED_TOPIC_PREFIX):
+            # A server's own topic has one subscriber in the whole fleet — this process (the
+            # server-id lease sees to that) — so a message between two users of this server
+            # is handed over here instead of making the round trip through Redis.
+            self.stats.local += 1
+            for sub in local:
+                sub.queue.put_nowait(envelope)
+            return len(local)
         listeners = int(await self._p.call("PUBLISH", PREFIX + topic, envelope.to_json()))
         if not listeners:
             self.stats.dropped += 1
@@ -550,7 +673,7 @@ class RedisChatStore:
         return [_loads(r) for r in rows]
 
     async def receipts_of(self, user_id: str) -> dict[str, int]:
-        raw = await self._p.call("HGETALL", user_key(user_id, "receipts"))
+        raw = _pairs(await self._p.call("HGETALL", user_key(user_id, "receipts")))
         return {c: int(v) for c, v in raw.items()}
 
     async def count(self, channel_id: str | None = None) -> int:
@@ -582,7 +705,7 @@ class RedisChatStore:
                              self._p.call("SREM", user_key(user_id, "channels"), channel_id))
 
     async def channel(self, channel_id: str) -> Channel | None:
-        raw = await self._p.call("HGETALL", channel_key(channel_id, "meta"))
+        raw = _pairs(await self._p.call("HGETALL", channel_key(channel_id, "meta")))
         return _channel(channel_id, raw) if raw else None
 
     async def members(self, channel_id: str) -> list[str]:
@@ -598,7 +721,7 @@ class RedisChatStore:
         check_limit(limit)
         channel_ids = await self.channels_of(user_id)
         metas = await asyncio.gather(*(self._p.call("HGETALL", channel_key(c, "meta")) for c in channel_ids))
-        items = [_channel(c, raw) for c, raw in zip(channel_ids, metas) if raw]
+        items = [_channel(c, _pairs(raw)) for c, raw in zip(channel_ids, metas) if raw]
         items.sort(key=lambda ch: (ch.last_message_id, ch.channel_id), reverse=True)
         if cursor:
             last_id, after_channel = decode_conversation_cursor(cursor)

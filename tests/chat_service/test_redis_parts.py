@@ -22,10 +22,11 @@ class Parts:
 
     def __init__(self, url: str) -> None:
         self.redis = re_.connect(url)
-        self.pipe = re_.AutoPipeline(self.redis)
+        self.pipe = re_.AutoPipeline(url)
         self.scripts = re_.scripts_for(self.pipe)
 
     async def close(self) -> None:
+        await self.pipe.close()
         await self.redis.aclose()
 
 
@@ -42,11 +43,42 @@ def msg(channel: str, mid: int, sender: str = "alice", cmid: str | None = None, 
 
 async def test_auto_pipeline_batches_one_turn_into_one_round_trip(parts):
     results = await asyncio.gather(*(parts.pipe.call("INCR", "n") for _ in range(500)))
-    assert sorted(results) == list(range(1, 501))
-    assert parts.pipe.round_trips <= 2  # the first call may leave alone
+    assert results == list(range(1, 501))  # one connection: executed in the order asked
+    assert parts.pipe.round_trips == 1
     with pytest.raises(Exception):
         await parts.pipe.call("INCR", "n", "extra")  # a Redis error reaches only its caller
     assert await parts.pipe.call("GET", "n") == "500"
+
+
+async def test_commands_keep_the_order_they_were_asked_in_across_coroutines(parts):
+    registry = re_.RedisRegistry(parts.pipe, parts.scripts)
+    await registry.register("alice", "A")
+    # An old socket's clean-up, then the same user's new socket, from two coroutines:
+    # the removal must not land after the new registration.
+    await asyncio.gather(registry.unregister("alice", "A"), registry.register("alice", "A"))
+    assert await registry.lookup("alice") == "A"
+
+
+async def test_unreachable_redis_fails_the_call_not_the_process(redis_url):
+    from interview_coach.chat.redis_engine import RedisUnavailable
+
+    from .conftest import free_port
+
+    pipe = re_.AutoPipeline(f"redis://127.0.0.1:{free_port()}/0")
+    with pytest.raises(RedisUnavailable):
+        await pipe.call("PING")
+    await pipe.close()
+
+
+async def test_a_selected_db_is_used(redis_server):
+    pipe = re_.AutoPipeline(redis_server.url.rsplit("/", 1)[0] + "/5")
+    try:
+        await pipe.call("SET", "in-db-5", "yes")
+        assert await pipe.call("GET", "in-db-5") == "yes"
+        await pipe.call("SELECT", 0)
+        assert await pipe.call("GET", "in-db-5") is None
+    finally:
+        await pipe.close()
 
 
 async def test_script_is_reloaded_after_a_script_flush(parts):
