@@ -423,6 +423,11 @@ class MediaService:
         upload.received[number] = etag
         return number, etag
 
+    def upload_owner(self, upload_id: str) -> tuple[str, str, str] | None:
+        """(user id, mime type, file name) of a multipart upload in progress, or None."""
+        upload = self._uploads.get(upload_id)
+        return (upload.user_id, upload.mime, upload.filename) if upload is not None else None
+
     async def complete(self, upload_id: str) -> ObjectInfo:
         upload = self._uploads.get(upload_id)
         if upload is None:

@@ -666,10 +666,10 @@ def create_app(deployment: Deployment, server_id: str | None = None, *, owns_dep
     async def complete_upload(upload_id: str, request: Request, user: str = Depends(current_user)) -> dict[str, Any]:
         """Join the parts of a multipart upload (every part must have arrived)."""
         media = svc(request).deployment.media
-        upload = media._uploads.get(upload_id)
-        if upload is not None and upload.user_id != user:
+        owner = media.upload_owner(upload_id)
+        if owner is not None and owner[0] != user:
             raise ChatError("this upload is someone else's", code="not_member")
-        mime, filename = (upload.mime, upload.filename) if upload is not None else ("application/octet-stream", "file")
+        mime, filename = owner[1:] if owner is not None else ("application/octet-stream", "file")
         info = await media.complete(upload_id)
         return {"key": info.key, "size": info.size, "sha256": info.sha256,
                 "message_text": media.metadata_text(info, mime, filename)}

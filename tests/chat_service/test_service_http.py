@@ -295,3 +295,14 @@ async def test_draining_refuses_new_work_with_503(api):
     refused = await send(api, alice, to="bob", text="after")
     assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
     assert refused.json()["error"]["code"] == "draining"
+
+
+async def test_only_the_uploader_completes_a_multipart_upload(api):
+    api.deployment.media.policy = UploadPolicy(max_single_bytes=1000, max_multipart_bytes=10_000, part_bytes=400)
+    alice, mallory = await login(api, "alice"), await login(api, "mallory")
+    ticket = (await api.post("/v1/media/uploads", json={"filename": "clip.mp4", "size": 1500,
+                                                        "mime_type": "video/mp4"}, headers=alice)).json()
+    refused = await api.post(f"/v1/media/uploads/{ticket['upload_id']}/complete", headers=mallory)
+    assert refused.status_code == 403
+    missing = await api.post(f"/v1/media/uploads/{ticket['upload_id']}/complete", headers=alice)
+    assert missing.status_code == 400 and "have not arrived" in missing.json()["error"]["message"]
