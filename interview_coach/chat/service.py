@@ -218,18 +218,19 @@ class WsConnection:
 
     `send_frame` never waits on the peer (the core hands one envelope to thousands of these);
     a client that falls `OUTBOUND_QUEUE_LIMIT` frames behind is disconnected and will sync.
+    The writer task exists only while there is something to send: most sockets of a chat
+    server are idle, and an idle one should cost as little memory as possible.
     """
 
-    __slots__ = ("ws", "user_id", "queue", "wake", "writer", "closed", "close_code")
+    __slots__ = ("ws", "user_id", "queue", "writer", "closed", "close_code")
 
     def __init__(self, ws: WebSocket, user_id: str) -> None:
         self.ws = ws
         self.user_id = user_id
         self.queue: collections.deque[str | None] = collections.deque()
-        self.wake = asyncio.Event()
+        self.writer: asyncio.Task[None] | None = None
         self.closed = False
         self.close_code = 1000
-        self.writer = asyncio.get_running_loop().create_task(self._write(), name=f"ws-writer:{user_id}")
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
         self.push(frame)
@@ -243,7 +244,7 @@ class WsConnection:
         self.queue.append(encode_frame(frame))
         if frame.get("type") == "reconnect":
             self.close(CLOSE_RESTART)
-        self.wake.set()
+        self._kick()
 
     def close(self, code: int) -> None:
         """Send what is queued, then close with `code`."""
@@ -251,16 +252,16 @@ class WsConnection:
             self.closed = True
             self.close_code = code
             self.queue.append(None)
-            self.wake.set()
+            self._kick()
+
+    def _kick(self) -> None:
+        if self.writer is None:
+            self.writer = asyncio.get_running_loop().create_task(self._write())
 
     async def _write(self) -> None:
         ws, queue = self.ws, self.queue
         try:
-            while True:
-                if not queue:
-                    self.wake.clear()
-                    await self.wake.wait()
-                    continue
+            while queue:
                 item = queue.popleft()
                 if item is None:
                     await ws.close(self.close_code)
@@ -270,6 +271,18 @@ class WsConnection:
             raise
         except Exception:  # the peer went away; the reader sees the disconnect
             self.closed = True
+        finally:
+            self.writer = None
+
+    async def finish(self, timeout: float) -> None:
+        """Wait for the writer to send what is queued (the close), then stop it."""
+        writer = self.writer
+        if writer is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(writer), timeout)
+        except (asyncio.TimeoutError, asyncio.CancelledError, Exception):
+            writer.cancel()
 
 
 # ---------------------------------------------------------------------- the service
@@ -363,10 +376,7 @@ class ChatService:
                 del self.by_user[user_id]
             await self.server.disconnect(user_id, conn)
             conn.close(1000)
-            try:
-                await asyncio.wait_for(conn.writer, timeout=2.0)
-            except (asyncio.TimeoutError, asyncio.CancelledError, Exception):
-                conn.writer.cancel()
+            await conn.finish(timeout=2.0)
 
     async def _read(self, ws: WebSocket, conn: WsConnection, user_id: str) -> None:
         receive = ws.receive
