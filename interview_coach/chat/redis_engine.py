@@ -1017,7 +1017,8 @@ class RedisFanout:
 class ServerIdLease:
     """Claims `chat:server:<id>` so two live processes never share a server id (and a topic)."""
 
-    def __init__(self, scripts: Scripts, server_id: str, ttl_s: float = 10.0) -> None:
+    def __init__(self, scripts: Scripts, server_id: str, ttl_s: float = 25.0) -> None:
+        # Renewed with every heartbeat (a third of the registry TTL, 10 s): 25 s outlives one missed beat.
         self._scripts = scripts
         self.server_id = server_id
         self.ttl_s = ttl_s
@@ -1028,7 +1029,7 @@ class ServerIdLease:
         if not await self._scripts.run("lease", [self.key], [self.token, int(self.ttl_s * 1000)]):
             raise UsageError(
                 f"server id '{self.server_id}' is in use by another running server (or one that stopped under "
-                f"{self.ttl_s:.0f} s ago)", "pick another --server-id, or wait a few seconds")
+                f"{self.ttl_s:.0f} s ago)", "pick another --server-id, or wait for the lease of a killed one to run out")
 
     async def renew(self) -> None:
         await self._scripts.run("lease", [self.key], [self.token, int(self.ttl_s * 1000)])
