@@ -161,3 +161,29 @@ def test_user_content_dir_adds_a_problem(invoke, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("INTERVIEW_COACH_CONTENT", str(tmp_path / "mine"))
     ids = {p["id"] for p in json.loads(invoke("problems", "list", "--json").output)}
     assert "my_chat" in ids and "chat" in ids
+
+
+def _all_command_paths():
+    import typer
+
+    from interview_coach.cli.main import app
+
+    root = typer.main.get_command(app)
+    ctx = root.make_context("interview-coach", [], resilient_parsing=True)
+
+    def walk(cmd, path):
+        yield path
+        if hasattr(cmd, "list_commands"):  # a group (typer may vendor its own click)
+            for name in cmd.list_commands(ctx):
+                sub = cmd.get_command(ctx, name)
+                if sub is not None and not sub.hidden:
+                    yield from walk(sub, path + [name])
+
+    return [p for p in walk(root, []) if p]
+
+
+@pytest.mark.parametrize("path", _all_command_paths(), ids=lambda p: " ".join(p))
+def test_every_command_and_subcommand_help_has_an_example(invoke, path):
+    result = invoke(*path, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Example: interview-coach" in result.output, f"{' '.join(path)} --help has no example"
