@@ -71,24 +71,43 @@ class BusStats:
     by_topic: dict[str, int] = field(default_factory=dict)
 
 
-class _Subscription:
+class Subscription:
+    """One subscriber of a topic: its own queue and consumer task (both buses use it).
+
+    A slow handler delays only its own subscription, and it sees envelopes in publish order.
+    """
+
     __slots__ = ("topic", "handler", "queue", "task")
 
-    def __init__(self, topic: str, handler: Handler) -> None:
+    def __init__(self, topic: str, handler: Handler, stats: BusStats, task_name: str) -> None:
         self.topic = topic
         self.handler = handler
         self.queue: asyncio.Queue[Envelope] = asyncio.Queue()
-        self.task: asyncio.Task[None] | None = None
+        self.task: asyncio.Task[None] = asyncio.get_running_loop().create_task(self._consume(stats), name=task_name)
+
+    async def _consume(self, stats: BusStats) -> None:
+        queue, handler = self.queue, self.handler
+        while True:
+            envelope = await queue.get()
+            try:
+                stats.delivered += 1
+                await handler(envelope)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # one bad envelope must not stop the server's routing
+                stats.handler_errors += 1
+                stats.last_error = f"{type(exc).__name__}: {exc}"
+            finally:
+                queue.task_done()
 
 
 class InProcessBus:
     def __init__(self) -> None:
-        self._topics: dict[str, list[_Subscription]] = {}
+        self._topics: dict[str, list[Subscription]] = {}
         self.stats = BusStats()
 
     async def subscribe(self, topic: str, handler: Handler) -> None:
-        sub = _Subscription(topic, handler)
-        sub.task = asyncio.get_running_loop().create_task(self._consume(sub), name=f"bus:{topic}")
+        sub = Subscription(topic, handler, self.stats, f"bus:{topic}")
         self._topics.setdefault(topic, []).append(sub)
 
     async def unsubscribe(self, topic: str, handler: Handler) -> None:
@@ -110,20 +129,6 @@ class InProcessBus:
             sub.queue.put_nowait(envelope)
         return len(subs)
 
-    async def _consume(self, sub: _Subscription) -> None:
-        while True:
-            envelope = await sub.queue.get()
-            try:
-                self.stats.delivered += 1
-                await sub.handler(envelope)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # one bad envelope must not stop the server's routing
-                self.stats.handler_errors += 1
-                self.stats.last_error = f"{type(exc).__name__}: {exc}"
-            finally:
-                sub.queue.task_done()
-
     async def drain(self) -> None:
         """Wait until every subscriber has handled everything published so far (tests, demos)."""
         while True:
@@ -140,13 +145,12 @@ class InProcessBus:
     def depth(self) -> int:
         return sum(s.queue.qsize() for subs in self._topics.values() for s in subs)
 
-    async def _stop(self, sub: _Subscription) -> None:
-        if sub.task is not None:
-            sub.task.cancel()
-            try:
-                await sub.task
-            except asyncio.CancelledError:
-                pass
+    async def _stop(self, sub: Subscription) -> None:
+        sub.task.cancel()
+        try:
+            await sub.task
+        except asyncio.CancelledError:
+            pass
 
     async def close(self) -> None:
         for subs in list(self._topics.values()):

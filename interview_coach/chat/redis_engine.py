@@ -43,7 +43,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from interview_coach.chat.bus import BusStats, Envelope, Handler
+from interview_coach.chat.bus import BusStats, Envelope, Handler, Subscription
 from interview_coach.chat.errors import ChatError
 from interview_coach.chat.fanout import FanoutStats, RouteReport, Router
 from interview_coach.chat.groups import GroupService
@@ -414,16 +414,6 @@ class RedisRegistry:
 # ---------------------------------------------------------------------- bus
 
 
-class _Subscription:
-    __slots__ = ("topic", "handler", "queue", "task")
-
-    def __init__(self, topic: str, handler: Handler) -> None:
-        self.topic = topic
-        self.handler = handler
-        self.queue: asyncio.Queue[Envelope] = asyncio.Queue()
-        self.task: asyncio.Task[None] | None = None
-
-
 OWNED_TOPIC_PREFIX = "server:"
 
 
@@ -445,12 +435,11 @@ class RedisBus:
         self._p = pipeline
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
-        self._topics: dict[str, list[_Subscription]] = {}
+        self._topics: dict[str, list[Subscription]] = {}
         self.stats = RedisBusStats()
 
     async def subscribe(self, topic: str, handler: Handler) -> None:
-        sub = _Subscription(topic, handler)
-        sub.task = asyncio.get_running_loop().create_task(self._consume(sub), name=f"redis-bus:{topic}")
+        sub = Subscription(topic, handler, self.stats, f"redis-bus:{topic}")
         first = topic not in self._topics
         self._topics.setdefault(topic, []).append(sub)
         if first:
@@ -510,20 +499,6 @@ class RedisBus:
                 continue
             for sub in subs:
                 sub.queue.put_nowait(envelope)
-
-    async def _consume(self, sub: _Subscription) -> None:
-        while True:
-            envelope = await sub.queue.get()
-            try:
-                self.stats.delivered += 1
-                await sub.handler(envelope)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # one bad envelope must not stop this server's routing
-                self.stats.handler_errors += 1
-                self.stats.last_error = f"{type(exc).__name__}: {exc}"
-            finally:
-                sub.queue.task_done()
 
     def depth(self) -> int:
         return sum(s.queue.qsize() for subs in self._topics.values() for s in subs)
@@ -653,20 +628,10 @@ class RedisChatStore:
         key = channel_key(channel_id, "msgs")
         if after is not None:
             rows = await self._p.call("ZRANGEBYSCORE", key, f"({after}", "+inf", "LIMIT", 0, limit + 1)
-            has_more = len(rows) > limit
-            messages = [_loads(r) for r in rows[:limit]]
-            messages.reverse()
         else:
             top = f"({before}" if before is not None else "+inf"
             rows = await self._p.call("ZREVRANGEBYSCORE", key, top, "-inf", "LIMIT", 0, limit + 1)
-            has_more = len(rows) > limit
-            messages = [_loads(r) for r in rows[:limit]]
-        return Page(
-            messages=messages,
-            has_more=has_more,
-            next_before=messages[-1].message_id if messages else before,
-            next_after=messages[0].message_id if messages else after,
-        )
+        return Page.from_rows(rows, _loads, limit, before, after)
 
     async def range_after(self, channel_id: str, after: int, limit: int) -> list[Message]:
         rows = await self._p.call("ZRANGEBYSCORE", channel_key(channel_id, "msgs"), f"({after}", "+inf", "LIMIT", 0, limit)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,6 +136,24 @@ class Page:
     has_more: bool  # more in the direction asked for
     next_before: int | None  # pass as `before` for the next older page
     next_after: int | None  # pass as `after` for the next newer page
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Any], decode: Callable[[Any], Message], limit: int,
+                  before: int | None, after: int | None) -> Page:
+        """A page from up to `limit + 1` rows of a keyset scan (the extra row only says `has_more`).
+
+        With `after` the scan ran oldest first (ascending ids from the cursor); otherwise newest
+        first. Either way the page holds its messages newest first, like the table.
+        """
+        messages = [decode(r) for r in rows[:limit]]
+        if after is not None:
+            messages.reverse()
+        return cls(
+            messages=messages,
+            has_more=len(rows) > limit,
+            next_before=messages[-1].message_id if messages else before,
+            next_after=messages[0].message_id if messages else after,
+        )
 
 
 @dataclass(frozen=True)
@@ -395,22 +413,12 @@ class SqliteChatStore:
                 f"SELECT {_COLUMNS} FROM messages WHERE channel_id = ? AND message_id > ? ORDER BY message_id ASC LIMIT ?",
                 (channel_id, after, limit + 1),
             ).fetchall()
-            has_more = len(rows) > limit
-            messages = [_message(r) for r in rows[:limit]]
-            messages.reverse()
         else:
             below, params = ("AND message_id < ?", (channel_id, before, limit + 1)) if before is not None else ("", (channel_id, limit + 1))
             rows = self._reader.execute(
                 f"SELECT {_COLUMNS} FROM messages WHERE channel_id = ? {below} ORDER BY message_id DESC LIMIT ?", params
             ).fetchall()
-            has_more = len(rows) > limit
-            messages = [_message(r) for r in rows[:limit]]
-        return Page(
-            messages=messages,
-            has_more=has_more,
-            next_before=messages[-1].message_id if messages else before,
-            next_after=messages[0].message_id if messages else after,
-        )
+        return Page.from_rows(rows, _message, limit, before, after)
 
     async def range_after(self, channel_id: str, after: int, limit: int) -> list[Message]:
         rows = self._reader.execute(
