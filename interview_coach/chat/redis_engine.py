@@ -557,8 +557,11 @@ class RedisCounterIds:
 # ---------------------------------------------------------------------- store and directory
 
 
+_compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode  # built once, not per call
+
+
 def _dumps(message: Message) -> str:
-    return json.dumps(message.to_dict(), separators=(",", ":"), ensure_ascii=False)
+    return _compact_json(message.to_dict())
 
 
 def _loads(raw: str) -> Message:

@@ -201,6 +201,8 @@ class RateMeter:
 
 
 _last_encoded: tuple[Any, str] = (None, "")
+# Built once: json.dumps with options builds a new encoder on every call.
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def encode_frame(frame: dict[str, Any]) -> str:
@@ -208,7 +210,7 @@ def encode_frame(frame: dict[str, Any]) -> str:
     global _last_encoded
     if _last_encoded[0] is frame:
         return _last_encoded[1]
-    text = json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+    text = _encode(frame)
     _last_encoded = (frame, text)
     return text
 

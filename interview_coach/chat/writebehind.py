@@ -43,6 +43,9 @@ from interview_coach.chat.tracing import Tracer
 from interview_coach.errors import UsageError
 
 SEGMENT_GLOB = "segment-*.jsonl"
+# Built once: json.dumps with options builds a new encoder on every call. ASCII-only lines,
+# so any text the client sent (a lone surrogate included) can be written.
+_journal_json = json.JSONEncoder(separators=(",", ":")).encode
 DURABILITY = ("process", "disk")
 
 
@@ -156,7 +159,7 @@ class WriteBehindQueue:
         if self._closed or not self._running:
             raise ChatError("the write-behind queue is not running", "start() it before sending, and do not send after close()")
         if self._file is not None:
-            self._file.write(json.dumps(message.to_dict(), separators=(",", ":")) + "\n")
+            self._file.write(_journal_json(message.to_dict()) + "\n")
             self._file.flush()  # in the OS's hands: survives this process dying
         # Visible to sync and to retries from here on, with no await since the id was assigned.
         self._batch.append(message)
