@@ -21,6 +21,20 @@ class ChatError(UsageError):
             self.code = code
 
 
+class ClientMessageExists(ChatError):
+    """A put found its (channel, sender, client_msg_id) stored already, under `existing`'s id.
+
+    Raised only by a persist queue that checks client ids atomically with the write
+    (`checks_client_ids`); nothing was stored, and the sender gets `existing`'s ack.
+    """
+
+    code = "conflict"
+
+    def __init__(self, message: str, hint: str | None = None, *, existing: object = None) -> None:
+        super().__init__(message, hint)
+        self.existing = existing  # the stored Message, when the queue could read it back
+
+
 class NotMemberError(ChatError):
     code = "not_member"
 

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from interview_coach.chat.bus import BusStats, Envelope, Handler, Subscription
-from interview_coach.chat.errors import ChatError
+from interview_coach.chat.errors import ChatError, ClientMessageExists
 from interview_coach.chat.fanout import FanoutStats, RouteReport, Router
 from interview_coach.chat.groups import GroupService
 from interview_coach.chat.registry import DEFAULT_TTL_S, RegistryStats
@@ -572,10 +572,8 @@ def _client_field(sender_id: str, client_msg_id: str) -> str:
     return f"{sender_id}\n{client_msg_id}"
 
 
-class DuplicateClientMessage(ChatError):
-    """The same client message was stored under another id by another server at the same moment."""
-
-    code = "conflict"
+class DuplicateClientMessage(ClientMessageExists):
+    """The client message is stored under another id already: a retry, or a race of two servers."""
 
 
 class RedisChatStore:
@@ -726,12 +724,19 @@ class RedisWriteThrough:
     async def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="redis-receipts")
 
+    # The append script checks the client id and writes in one atomic step, so the server need
+    # not look a retry up first: one round trip per send fewer, and no race between two servers.
+    checks_client_ids = True
+
     async def put(self, message: Message) -> None:
         status, existing = await self.store.append(message)
         if status == 2:
+            assert message.client_msg_id is not None
+            stored = await self.store.find_client_message(message.channel_id, message.sender_id, message.client_msg_id)
             raise DuplicateClientMessage(
-                f"client message {message.client_msg_id!r} was stored a moment ago as {existing} by another server",
+                f"client message {message.client_msg_id!r} is stored already as {existing}",
                 "send it again with the same client_msg_id to get its ack",
+                existing=stored,
             )
         self.puts += 1
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from interview_coach.chat.bus import Bus, Envelope, room_typing_topic, server_topic
-from interview_coach.chat.errors import ChatError
+from interview_coach.chat.errors import ChatError, ClientMessageExists
 from interview_coach.chat.fanout import FanoutQueue, Router, server_label
 from interview_coach.chat.groups import GroupService, check_user_id
 from interview_coach.chat.ids import IdSource
@@ -242,21 +242,23 @@ class ChatServer:
             assert channel_id is not None
             roster = await self.groups.check_member(channel_id, sender_id)
 
-        existing = await self.persist.find_client_message(channel_id, sender_id, client_msg_id)
-        if existing is None:
-            existing = await self.store.find_client_message(channel_id, sender_id, client_msg_id)
-        if existing is not None:
-            self.stats.duplicates += 1
-            if tracer is not None:
-                tracer.note(self.label, f"retry of {client_msg_id}: already {existing.message_id}, not stored or delivered again")
-                tracer.arrow(self.label, client_label(sender_id), f"ack {existing.message_id} (duplicate)", reply=True)
-            return Ack(client_msg_id, existing.message_id, channel_id, existing.created_ms, duplicate=True)
+        if not self.persist.checks_client_ids:
+            existing = await self.persist.find_client_message(channel_id, sender_id, client_msg_id)
+            if existing is None:
+                existing = await self.store.find_client_message(channel_id, sender_id, client_msg_id)
+            if existing is not None:
+                return self._duplicate(existing, sender_id)
 
         # From the id to the enqueue there is no await that suspends in the embedded engine,
         # so ids become visible to sync in the order they were made.
         message_id = await self.ids.next_message_id(channel_id)
         message = Message(channel_id, message_id, sender_id, text, client_msg_id, kind, int(self.clock.now() * 1000))
-        await self.persist.put(message)
+        try:
+            await self.persist.put(message)
+        except ClientMessageExists as exc:  # a retry, caught by the write itself (the id is left unused)
+            if not isinstance(exc.existing, Message):
+                raise
+            return self._duplicate(exc.existing, sender_id)
         self.stats.sends += 1
         if tracer is not None:
             tracer.note(self.label, f"id {message_id}")
@@ -270,6 +272,15 @@ class ChatServer:
         if tracer is not None:
             tracer.arrow(self.label, client_label(sender_id), f"ack {message_id}", reply=True)
         return Ack(client_msg_id, message_id, channel_id, message.created_ms)
+
+    def _duplicate(self, existing: Message, sender_id: str) -> Ack:
+        """A retry gets the first send's ack; it is neither stored nor delivered again."""
+        self.stats.duplicates += 1
+        cmid = existing.client_msg_id or ""
+        if self.tracer is not None:
+            self.tracer.note(self.label, f"retry of {cmid}: already {existing.message_id}, not stored or delivered again")
+            self.tracer.arrow(self.label, client_label(sender_id), f"ack {existing.message_id} (duplicate)", reply=True)
+        return Ack(cmid, existing.message_id, existing.channel_id, existing.created_ms, duplicate=True)
 
     # ------------------------------------------------------------------ receiving from the bus
 

@@ -50,6 +50,10 @@ DURABILITY = ("process", "disk")
 
 
 class PersistQueue(Protocol):
+    # True when put() itself refuses a taken client id, atomically with the write (raising
+    # ClientMessageExists): the server then skips its own look-up before taking an id.
+    checks_client_ids: bool
+
     async def put(self, message: Message) -> None:
         """Return once the message is durable (the moment the sender may be acknowledged)."""
         ...
@@ -84,6 +88,8 @@ class WriteBehindStats:
 
 
 class WriteBehindQueue:
+    checks_client_ids = False  # the store sees a batch only later: the server looks up retries first
+
     def __init__(
         self,
         store: MessageStore,

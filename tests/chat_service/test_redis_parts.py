@@ -316,3 +316,20 @@ async def test_server_id_lease_refuses_a_second_process(parts):
 
 async def test_shared_secret_is_made_once(parts):
     assert await re_.shared_secret(parts.pipe) == await re_.shared_secret(parts.pipe)
+
+
+async def test_a_retry_is_caught_by_the_write_itself_and_gets_the_first_ack(redis_url, tmp_path):
+    from interview_coach.chat.engines import open_redis
+
+    deployment = await open_redis(redis_url, "A", media_dir=tmp_path / "media")
+    try:
+        server = deployment.servers["A"]
+        first = await server.send("alice", text="hi", client_msg_id="c1", to="bob")
+        fresh = await server.send("alice", text="again", client_msg_id="c2", to="bob")
+        retry = await server.send("alice", text="hi", client_msg_id="c1", to="bob")
+        assert retry.duplicate and retry.message_id == first.message_id and retry.created_ms == first.created_ms
+        assert not fresh.duplicate and fresh.message_id > first.message_id
+        assert await deployment.store.count(first.channel_id) == 2  # the retry stored nothing
+        assert server.stats.duplicates == 1
+    finally:
+        await deployment.close()
