@@ -136,6 +136,8 @@ class AutoPipeline:
         self._scheduled = False
         self.round_trips = 0  # writes: each carries every command asked since the last one
         self.commands = 0
+        # Sent first on every connection, before any call (the scripts' SCRIPT LOAD).
+        self.on_connect: list[bytes] = []
 
     def call(self, *args: Any) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
@@ -167,6 +169,7 @@ class AutoPipeline:
             hello.append(_encode(("AUTH", *([opts["username"]] if opts.get("username") else []), opts["password"])))
         if opts.get("db"):
             hello.append(_encode(("SELECT", opts["db"])))
+        hello += self.on_connect
         try:
             reader, writer = await asyncio.wait_for(
                 asyncio.open_connection(opts.get("host", "127.0.0.1"), opts.get("port", 6379)), 5)
@@ -246,6 +249,10 @@ class Scripts:
         self._pipeline = pipeline
         self._sources = sources
         self._shas = {name: hashlib.sha1(src.encode()).hexdigest() for name, src in sources.items()}
+        # Loaded on every (re)connection, so EVALSHA finds them: the EVAL fallback is a second
+        # command written after whatever was asked meanwhile, which would break the pipeline's
+        # order (an unregister's compare-and-delete landing after the same user's new register).
+        pipeline.on_connect += [_encode(("SCRIPT", "LOAD", src)) for src in sources.values()]
 
     async def run(self, name: str, keys: Sequence[str], args: Sequence[Any] = ()) -> Any:
         from redis.exceptions import NoScriptError
