@@ -8,7 +8,6 @@ import pytest
 from fsrs import Rating, State
 
 from interview_coach.clock import FakeClock
-from interview_coach.quiz.bank import load_bank
 from interview_coach.quiz.grading import grade
 from interview_coach.quiz.scheduling import (
     answer_budget,
@@ -23,22 +22,8 @@ from interview_coach.quiz.scheduling import (
 )
 from interview_coach.quiz.session import QuizRun
 from interview_coach.quiz.stats import quiz_stats, sparkline
-from interview_coach.quiz.store import QuizStore
-from interview_coach.storage.db import connect
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def bank():
-    return load_bank()
-
-
-@pytest.fixture
-def store(tmp_path):
-    conn = connect(tmp_path / "coach.sqlite3")
-    yield QuizStore(conn)
-    conn.close()
 
 
 def test_rating_from_correctness_and_time(bank):

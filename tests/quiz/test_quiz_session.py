@@ -6,23 +6,8 @@ import pytest
 
 from interview_coach.clock import FakeClock
 from interview_coach.errors import NotFoundError, UsageError
-from interview_coach.quiz.bank import load_bank
 from interview_coach.quiz.scheduling import make_scheduler
 from interview_coach.quiz.session import QuizRun, option_order, report_for, resolve_sections, select_questions
-from interview_coach.quiz.store import QuizStore
-from interview_coach.storage.db import connect
-
-
-@pytest.fixture
-def bank():
-    return load_bank()
-
-
-@pytest.fixture
-def store(tmp_path):
-    conn = connect(tmp_path / "coach.sqlite3")
-    yield QuizStore(conn)
-    conn.close()
 
 
 def _ids(questions):
