@@ -20,15 +20,15 @@ from interview_coach.cli.state import state
 # One module per command (or group of commands); each exposes `register(app)`.
 COMMAND_MODULES = [
     "practice",
-    "framework",
-    "problems",
-    "content",
     "estimate",
     "quiz",
     "summary",
     "history",
+    "framework",
+    "problems",
     "demo",
     "serve",
+    "content",
 ]
 
 
@@ -36,8 +36,10 @@ class CoachGroup(TyperGroup):
     """Maps the core's errors to one line on stderr and an exit code, for every command."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        # Keep the order the modules registered them in, not alphabetical.
-        return list(self.commands)
+        # The order of COMMAND_MODULES (the main job first), not alphabetical. typer adds
+        # sub-apps after plain commands, so registration order alone would not give it.
+        rank = {name: i for i, name in enumerate(COMMAND_MODULES)}
+        return sorted(self.commands, key=lambda name: rank.get(name, len(rank)))
 
     def invoke(self, ctx: click.Context) -> Any:
         from interview_coach.errors import CoachError

@@ -56,8 +56,9 @@ def quiz(
     list_: bool = typer.Option(False, "--list", help="List the bank's questions instead of asking them."),
     bank: str = typer.Option(None, "--bank", help="A quiz bank by name (built-in or from your content folder)."),
 ) -> None:
-    """Take the chapter quiz: feedback and an explanation after every answer, a score by section
-    at the end. Every answer is saved as it is given; Ctrl-C stops and says how to resume.
+    """Take the chapter quiz, with an explanation after every answer and a score by section.
+
+    Every answer is saved as it is given; Ctrl-C stops and says how to resume.
 
     Letters in an answers file count the options in the bank's order (as `--list --json` shows).
 

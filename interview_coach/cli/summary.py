@@ -22,8 +22,10 @@ def summary(
     output: str = typer.Option(None, "--output", "-o", metavar="PATH", help="Write to a file instead of stdout (.html picks HTML)."),
     reference: str = typer.Option(None, "--reference", "-r", metavar="NAME", help="The reference design of a problem (chat, url_shortener, ...) instead of a session."),
 ) -> None:
-    """Write up a mock interview: requirements, estimates, APIs, diagrams, deep dives, trade-offs,
-    score card and what to study next. With --reference, a problem's reference design.
+    """Write up a mock interview as a design document, or a problem's reference design.
+
+    Requirements, estimates, APIs, diagrams, deep dives, trade-offs, the score card and what to
+    study next. With --reference NAME, the reference design of a problem card.
 
     Diagrams are Mermaid: fenced blocks in Markdown (GitHub draws them), source in <pre class="mermaid"> in HTML.
 
