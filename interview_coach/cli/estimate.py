@@ -192,9 +192,10 @@ def numbers(as_json: bool = typer.Option(False, "--json", help="Print every tabl
 
 
 def _is_interactive() -> bool:
-    from interview_coach.cli import output
+    """A person can answer: a real terminal, or a scripted asker (tests patch this too)."""
+    from interview_coach.ui.ask import can_prompt
 
-    return output.is_interactive()
+    return can_prompt()
 
 
 @estimate_app.command("drill")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-# (command, what it does), in the order shown; only commands that exist are offered.
+# (command, its arguments, what it does), in the order shown; only commands that exist are
+# offered. Groups get the arguments that make them do something rather than print their help.
 ENTRIES = (
-    ("practice", "a timed mock interview with feedback"),
-    ("quiz", "the chapter quiz"),
-    ("estimate", "back-of-the-envelope numbers for a problem"),
-    ("demo", "watch the reference chat design run"),
-    ("history", "your past mock interviews"),
+    ("practice", [], "a timed mock interview with feedback"),
+    ("quiz", [], "the chapter quiz"),
+    ("estimate", ["drill"], "practise back-of-the-envelope estimates"),
+    ("demo", ["all"], "watch the reference chat design run"),
+    ("history", [], "your past mock interviews"),
 )
 QUIT = "quit"
 
@@ -37,7 +38,7 @@ def open_menu(ctx: Any = None) -> None:
     ctx = ctx if ctx is not None else _current_context()
     group = ctx.command
     commands = getattr(group, "commands", {})
-    available = [(name, what) for name, what in ENTRIES if name in commands]
+    available = [(name, args, what) for name, args, what in ENTRIES if name in commands]
     if not _is_interactive() or not available:
         import typer
 
@@ -45,13 +46,13 @@ def open_menu(ctx: Any = None) -> None:
         return
     from interview_coach.ui.ask import get_asker
 
-    labels = {f"{name:<9} {what}": name for name, what in available}
-    labels[QUIT] = QUIT
-    picked = labels[get_asker().select("What would you like to do?", list(labels))]
+    labels = {f"{name:<9} {what}": (name, args) for name, args, what in available}
+    labels[QUIT] = (QUIT, [])
+    picked, args = labels[get_asker().select("What would you like to do?", list(labels))]
     if picked == QUIT:
         return
     command = commands[picked]
     # A fresh context for the command, as if typed; errors still reach the group's handler.
-    code = command.main(args=[], prog_name=f"{ctx.info_name} {picked}", standalone_mode=False)
+    code = command.main(args=list(args), prog_name=f"{ctx.info_name} {picked}", standalone_mode=False)
     if isinstance(code, int) and code:
         ctx.exit(code)

@@ -27,11 +27,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _is_interactive() -> bool:
-    """A person can answer: a real terminal, or a test's scripted asker."""
-    from interview_coach.cli.output import is_interactive
-    from interview_coach.ui.ask import QuestionaryAsker, get_asker
+    """A person can answer: a real terminal, or a scripted asker (tests patch this too)."""
+    from interview_coach.ui.ask import can_prompt
 
-    return is_interactive() or not isinstance(get_asker(), QuestionaryAsker)
+    return can_prompt()
 
 
 def practice(

@@ -26,10 +26,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _is_interactive() -> bool:
-    """Patched by tests that drive the prompts without a real terminal."""
-    from interview_coach.cli import output
+    """A person can answer: a real terminal, or a scripted asker (tests patch this too)."""
+    from interview_coach.ui.ask import can_prompt
 
-    return output.is_interactive()
+    return can_prompt()
 
 
 def _clock() -> Any:

@@ -108,6 +108,15 @@ def get_asker() -> Asker:
     return _override if _override is not None else QuestionaryAsker()
 
 
+def can_prompt() -> bool:
+    """Someone can answer prompts: a real terminal, or a scripted asker installed in its place."""
+    if _override is not None and not isinstance(_override, QuestionaryAsker):
+        return True
+    from interview_coach.cli.output import is_interactive
+
+    return is_interactive()
+
+
 def set_asker(asker: Asker | None) -> None:
     """Swap the asker (tests); None restores questionary."""
     global _override

@@ -343,8 +343,18 @@ def test_the_menu_runs_the_chosen_command(invoke):
     assert "No mock interviews yet" in result.output
 
 
+def test_the_menu_runs_a_group_with_its_arguments_not_its_help(invoke):
+    asker = Asker([])
+    asker.answers = [next_choice("estimate")] + [""] * 30  # skip every figure of the drill
+    set_asker(asker)
+    result = invoke()
+    assert result.exit_code == 0, result.output
+    assert "Drill:" in result.output
+    assert "Usage" not in result.output
+
+
 def next_choice(command: str) -> str:
     from interview_coach.cli.menu import ENTRIES
 
-    what = dict(ENTRIES)[command]
+    what = {name: what for name, _args, what in ENTRIES}[command]
     return f"{command:<9} {what}"
