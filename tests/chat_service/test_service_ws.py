@@ -11,7 +11,7 @@ from websockets.exceptions import ConnectionClosed
 
 from interview_coach.chat.frames import MAX_FRAME_BYTES
 from interview_coach.chat.store import direct_channel_id
-from interview_coach.chat.ws_client import ChatSocketClient, ServiceError
+from interview_coach.chat.ws_client import ChatSocketClient, ConnectionLost, ServiceError
 
 pytestmark = pytest.mark.anyio
 WAIT = 5.0
@@ -117,7 +117,10 @@ async def test_another_users_channel_is_forbidden(live_embedded):
 async def test_transport_limit_closes_only_that_socket(live_embedded):
     alice, bob = await client(live_embedded, "alice"), await client(live_embedded, "bob")
     try:
-        await alice.send_raw("x" * (2 * 1024 * 1024))  # over the 1 MiB transport limit
+        try:
+            await alice.send_raw("x" * (2 * 1024 * 1024))  # over the 1 MiB transport limit
+        except ConnectionLost:
+            pass  # on a busy machine the server's close can arrive while the frame is still going out
         await alice.wait_for(lambda: not alice.connected, WAIT, "the close")
         assert alice.closed_code == 1009
         carol = await client(live_embedded, "carol")
@@ -228,7 +231,7 @@ async def test_drain_tells_clients_to_reconnect_and_refuses_new_sockets(live_emb
         live_embedded.call(drain)
         for c in (alice, bob):
             await c.wait_for(lambda c=c: not c.connected, WAIT, "the drain to close the socket")
-            assert c.reconnect_requests == 1 and c.closed_code == 1012
+            assert (c.reconnect_requests, c.closed_code) == (1, 1012), (c.user_id, c.reconnect_requests, c.closed_code, c.errors)
         late = ChatSocketClient("carol", [live_embedded.url()], token=alice.token)
         with pytest.raises(Exception):
             await late.connect()
