@@ -241,8 +241,14 @@ class ChatSocketClient:
 
     async def _accept(self, message: Message, via: str) -> None:
         if self.state.apply(message, via) and self.auto_ack and self.connected:
-            await self._send_frame({"type": "delivered", "message_id": message.message_id,
-                                    "channel_id": message.channel_id})
+            try:
+                await self._send_frame({"type": "delivered", "message_id": message.message_id,
+                                        "channel_id": message.channel_id})
+            except ConnectionLost:
+                # The server closed while this frame was being handled. The reader must go on
+                # reading what the server sent before closing (a `reconnect` frame, say); the
+                # receipt is not lost for good: an unacknowledged message comes back by sync.
+                pass
 
     async def _send_frame(self, frame: dict[str, Any] | str) -> None:
         from websockets.exceptions import ConnectionClosed
