@@ -247,19 +247,13 @@ class PracticeEngine:
         out: list[TimerEvent] = []
         t = self.timing
         elapsed, budget = self.step_elapsed(), t.budget_seconds
-        if elapsed >= budget and not t.warned_out:
-            t.warned_out = t.warned_80 = True
-            out.append(TimerEvent("step_out", t.step_id, elapsed, budget))
-        elif elapsed >= WARN_FRACTION * budget and not t.warned_80:
-            t.warned_80 = True
-            out.append(TimerEvent("step_warning", t.step_id, elapsed, budget))
+        if kind := _due_warning(elapsed, budget, t.warned_80, t.warned_out):
+            t.warned_80, t.warned_out = True, t.warned_out or kind == "out"
+            out.append(TimerEvent(f"step_{kind}", t.step_id, elapsed, budget))
         total, total_budget = self.total_elapsed(), s.budget_seconds
-        if total >= total_budget and not s.warned_total_out:
-            s.warned_total_out = s.warned_total_80 = True
-            out.append(TimerEvent("interview_out", t.step_id, total, total_budget))
-        elif total >= WARN_FRACTION * total_budget and not s.warned_total_80:
-            s.warned_total_80 = True
-            out.append(TimerEvent("interview_warning", t.step_id, total, total_budget))
+        if kind := _due_warning(total, total_budget, s.warned_total_80, s.warned_total_out):
+            s.warned_total_80, s.warned_total_out = True, s.warned_total_out or kind == "out"
+            out.append(TimerEvent(f"interview_{kind}", t.step_id, total, total_budget))
         if out:
             self.save()
         return out
@@ -497,3 +491,13 @@ class PracticeEngine:
         self.session.draft = None
         self.save()
         return card
+
+
+def _due_warning(used: float, budget: float, warned_80: bool, warned_out: bool) -> str | None:
+    """The warning a budget is due for: "out" once it is spent, "warning" at 80%, each given once
+    (the flags say what was given already); None when nothing is due."""
+    if used >= budget and not warned_out:
+        return "out"
+    if used >= WARN_FRACTION * budget and not warned_80:
+        return "warning"
+    return None
