@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from interview_coach.chat.cluster import ChatCluster
+from interview_coach.chat.design.cluster import ChatCluster
 
 
 def pct(values: list[float], p: float) -> float:

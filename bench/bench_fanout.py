@@ -19,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from interview_coach.chat.bus import Envelope, server_topic
-from interview_coach.chat.cluster import ChatCluster
+from interview_coach.chat.design.bus import Envelope, server_topic
+from interview_coach.chat.design.cluster import ChatCluster
 
 SERVERS = ("A", "B", "C", "D")
 

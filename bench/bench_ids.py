@@ -10,7 +10,7 @@ import argparse
 import statistics
 import time
 
-from interview_coach.chat.ids import IDS_PER_MS, ChannelCounters, Snowflake
+from interview_coach.chat.design.ids import IDS_PER_MS, ChannelCounters, Snowflake
 from interview_coach.clock import SystemClock
 
 CEILING_PER_S = IDS_PER_MS * 1000  # 4,096,000

@@ -147,8 +147,8 @@ def token_for(user: str) -> str:
     """Tokens minted with the servers' secret: 5,000 logins would measure HTTP, not the chat."""
     global _signer
     if _signer is None:
-        from interview_coach.chat.auth import TokenSigner
-        from interview_coach.chat.engines import derive_key
+        from interview_coach.chat.service.auth import TokenSigner
+        from interview_coach.chat.service.engines.deployment import derive_key
         from interview_coach.clock import SystemClock
 
         _signer = TokenSigner(derive_key(SECRET.encode(), "tokens"), SystemClock())

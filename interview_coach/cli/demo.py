@@ -44,7 +44,7 @@ def demo(
         raise UsageError("--redis goes with --live", "add --live to run the scenarios on servers that use Redis")
     target = _check_mermaid_path(mermaid) if mermaid is not None else None
     if live:
-        from interview_coach.chat.live_demo import live_names
+        from interview_coach.chat.demo.live import live_names
 
         results = _run_live(live_names(scenario), as_json, redis)
     else:
@@ -123,7 +123,7 @@ def _run(names: list[str], as_json: bool) -> list[Any]:
 
 
 def _run_live(names: list[str], as_json: bool, redis_url: str | None) -> list[Any]:
-    from interview_coach.chat.live_demo import LIVE_SCENARIOS, run_live
+    from interview_coach.chat.demo.live import LIVE_SCENARIOS, run_live
 
     if as_json:
         from interview_coach.cli.output import print_json

@@ -52,14 +52,14 @@ def serve(
         raise UsageError(f"--fanout-lease: {fanout_lease:g} s is out of range", "use 0.2-60 seconds")
     if token_ttl <= 0:
         raise UsageError(f"--token-ttl: {token_ttl:g} is not a positive number of seconds", "e.g. --token-ttl 3600")
-    from interview_coach.chat.auth import validate_user_id
+    from interview_coach.chat.service.auth import validate_user_id
 
     validate_user_id(server_id, "--server-id")
     if data_dir is not None and data_dir.exists() and not data_dir.is_dir():
         raise UsageError(f"--data-dir: '{data_dir}' is not a folder", "give a folder (it is created if missing)")
 
-    from interview_coach.chat.engines import open_deployment
-    from interview_coach.chat.service import ChatService, run
+    from interview_coach.chat.service.engines.deployment import open_deployment
+    from interview_coach.chat.service.app import ChatService, run
 
     def opener():  # type: ignore[no-untyped-def]
         return open_deployment(engine, server_id=server_id, redis_url=redis, folder=data_dir, dev_login=dev_login,
@@ -73,7 +73,7 @@ def serve(
 
     import logging
 
-    service_log = logging.getLogger("interview_coach.chat.service")
+    service_log = logging.getLogger("interview_coach.chat.service.app")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     service_log.addHandler(handler)

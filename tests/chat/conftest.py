@@ -26,7 +26,7 @@ def fake_clock() -> FakeClock:
 @pytest.fixture
 def with_cluster(tmp_path: Path) -> Callable[..., Any]:
     """with_cluster(body, **options): run `await body(cluster)` on a fresh embedded cluster."""
-    from interview_coach.chat.cluster import ChatCluster
+    from interview_coach.chat.design.cluster import ChatCluster
 
     counter = iter(range(1_000_000))
 

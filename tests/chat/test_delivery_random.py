@@ -21,7 +21,7 @@ from collections import defaultdict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interview_coach.chat.cluster import ChatCluster
+from interview_coach.chat.design.cluster import ChatCluster
 from interview_coach.clock import FakeClock
 
 USERS = [f"u{i}" for i in range(6)]

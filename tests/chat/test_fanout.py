@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from interview_coach.chat.errors import ChatError
+from interview_coach.chat.design.errors import ChatError
 from interview_coach.errors import UsageError
 
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from interview_coach.chat.errors import ClockDriftError
-from interview_coach.chat.ids import (
+from interview_coach.chat.design.errors import ClockDriftError
+from interview_coach.chat.design.ids import (
     EPOCH_MS,
     IDS_PER_MS,
     MAX_NODE,

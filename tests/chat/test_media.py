@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interview_coach.chat.errors import ChatError, SignatureError, UploadRefused
-from interview_coach.chat.media import (
+from interview_coach.chat.design.errors import ChatError, SignatureError, UploadRefused
+from interview_coach.chat.design.media import (
     EXECUTABLE_MAGIC,
     MiB,
     LocalObjectStore,

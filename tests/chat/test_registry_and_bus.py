@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from interview_coach.chat.bus import Envelope, InProcessBus, room_typing_topic, server_topic
-from interview_coach.chat.registry import InMemoryRegistry
+from interview_coach.chat.design.bus import Envelope, InProcessBus, room_typing_topic, server_topic
+from interview_coach.chat.design.registry import InMemoryRegistry
 from interview_coach.clock import FakeClock
 from interview_coach.errors import UsageError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from interview_coach.chat.errors import ChatError, NotMemberError, UnknownChannelError
+from interview_coach.chat.design.errors import ChatError, NotMemberError, UnknownChannelError
 
 
 def test_a_message_crosses_servers_and_is_acknowledged(with_cluster) -> None:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from interview_coach.chat.errors import ChatError
-from interview_coach.chat.store import Message, Receipt, SqliteChatStore, direct_channel_id
+from interview_coach.chat.design.errors import ChatError
+from interview_coach.chat.design.store import Message, Receipt, SqliteChatStore, direct_channel_id
 
 from .conftest import arun
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from interview_coach.chat.errors import ChatError, NotMemberError
-from interview_coach.chat.sync import parse_cursors
+from interview_coach.chat.design.errors import ChatError, NotMemberError
+from interview_coach.chat.design.sync import parse_cursors
 
 
 def test_only_the_missed_messages_of_each_channel_come_back_in_order(with_cluster) -> None:

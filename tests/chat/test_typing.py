@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interview_coach.chat.typing_indicators import RoomPresence, TypingThrottle, TypingView
+from interview_coach.chat.design.typing_indicators import RoomPresence, TypingThrottle, TypingView
 from interview_coach.clock import FakeClock
 
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from interview_coach.chat.errors import ChatError
-from interview_coach.chat.store import Message, Receipt, SqliteChatStore
-from interview_coach.chat.writebehind import WriteBehindQueue
+from interview_coach.chat.design.errors import ChatError
+from interview_coach.chat.design.store import Message, Receipt, SqliteChatStore
+from interview_coach.chat.design.writebehind import WriteBehindQueue
 from interview_coach.errors import UsageError
 
 from .conftest import arun

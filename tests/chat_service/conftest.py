@@ -150,7 +150,7 @@ class LiveServer:
     async def _serve(self) -> None:
         import asyncio
 
-        from interview_coach.chat.service import create_app, make_server, uvicorn_config
+        from interview_coach.chat.service.app import create_app, make_server, uvicorn_config
 
         self.loop = asyncio.get_running_loop()
         try:
@@ -191,7 +191,7 @@ class LiveServer:
 @pytest.fixture
 def live_embedded(tmp_path):
     """An embedded chat service (one server, A) on a free loopback port."""
-    from interview_coach.chat.engines import open_embedded
+    from interview_coach.chat.service.engines.deployment import open_embedded
 
     server = LiveServer(lambda: open_embedded(tmp_path / "chat", servers=("A",)))
     try:
@@ -203,7 +203,7 @@ def live_embedded(tmp_path):
 @pytest.fixture
 def live_embedded_pair(tmp_path):
     """Two embedded chat servers (A and B) of one deployment, each on its own port."""
-    from interview_coach.chat.engines import open_embedded
+    from interview_coach.chat.service.engines.deployment import open_embedded
 
     server = LiveServer(lambda: open_embedded(tmp_path / "chat", servers=("A", "B")), ("A", "B"))
     try:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interview_coach.chat.auth import AuthError, TokenSigner, validate_user_id
+from interview_coach.chat.service.auth import AuthError, TokenSigner, validate_user_id
 from interview_coach.clock import FakeClock
 from interview_coach.errors import UsageError
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interview_coach.chat.frames import (
+from interview_coach.chat.service.frames import (
     MAX_FRAME_BYTES,
     DeliveredFrame,
     FrameError,

@@ -6,12 +6,12 @@ import asyncio
 
 import pytest
 
-from interview_coach.chat import redis_engine as re_
-from interview_coach.chat.bus import Envelope
-from interview_coach.chat.errors import ChatError
-from interview_coach.chat.fanout import Router
-from interview_coach.chat.groups import GroupService
-from interview_coach.chat.store import Message, Receipt
+from interview_coach.chat.service.engines import redis_engine as re_
+from interview_coach.chat.design.bus import Envelope
+from interview_coach.chat.design.errors import ChatError
+from interview_coach.chat.design.fanout import Router
+from interview_coach.chat.design.groups import GroupService
+from interview_coach.chat.design.store import Message, Receipt
 from interview_coach.clock import SystemClock
 
 pytestmark = [pytest.mark.redis, pytest.mark.anyio]
@@ -60,7 +60,7 @@ async def test_commands_keep_the_order_they_were_asked_in_across_coroutines(part
 
 
 async def test_unreachable_redis_fails_the_call_not_the_process(redis_url):
-    from interview_coach.chat.redis_engine import RedisUnavailable
+    from interview_coach.chat.service.engines.redis_engine import RedisUnavailable
 
     from .conftest import free_port
 
@@ -319,7 +319,7 @@ async def test_shared_secret_is_made_once(parts):
 
 
 async def test_a_retry_is_caught_by_the_write_itself_and_gets_the_first_ack(redis_url, tmp_path):
-    from interview_coach.chat.engines import open_redis
+    from interview_coach.chat.service.engines.deployment import open_redis
 
     deployment = await open_redis(redis_url, "A", media_dir=tmp_path / "media")
     try:

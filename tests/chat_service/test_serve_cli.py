@@ -9,7 +9,7 @@ import socket
 import httpx
 import pytest
 
-from interview_coach.chat.ws_client import ChatSocketClient
+from interview_coach.chat.service.ws_client import ChatSocketClient
 
 from .conftest import free_port
 

@@ -8,8 +8,8 @@ import collections
 import httpx
 import pytest
 
-from interview_coach.chat.store import direct_channel_id
-from interview_coach.chat.ws_client import ChatSocketClient
+from interview_coach.chat.design.store import direct_channel_id
+from interview_coach.chat.service.ws_client import ChatSocketClient
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.anyio]
 WAIT = 8.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from interview_coach.chat.tracing import TraceEvent
+from interview_coach.chat.design.tracing import TraceEvent
 
 
 def _key(actor: str) -> str:

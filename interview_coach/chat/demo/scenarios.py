@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interview_coach.chat.cluster import ChatCluster
+from interview_coach.chat.design.cluster import ChatCluster
 from interview_coach.chat.demo.clocks import OffsetClock
-from interview_coach.chat.errors import ClockDriftError, SignatureError, UploadRefused
-from interview_coach.chat.ids import Snowflake, decode
-from interview_coach.chat.media import MiB, LocalObjectStore, MediaService, UrlSigner, upload_parts
-from interview_coach.chat.tracing import TraceEvent, TraceRecorder
+from interview_coach.chat.design.errors import ClockDriftError, SignatureError, UploadRefused
+from interview_coach.chat.design.ids import Snowflake, decode
+from interview_coach.chat.design.media import MiB, LocalObjectStore, MediaService, UrlSigner, upload_parts
+from interview_coach.chat.design.tracing import TraceEvent, TraceRecorder
 from interview_coach.clock import Clock, FakeClock, SystemClock
 from interview_coach.errors import NotFoundError
 

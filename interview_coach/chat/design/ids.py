@@ -30,7 +30,7 @@ from typing import Protocol
 
 from interview_coach.clock import Clock
 from interview_coach.errors import UsageError
-from interview_coach.chat.errors import ClockDriftError
+from interview_coach.chat.design.errors import ClockDriftError
 
 # 2020-01-01T00:00:00Z: a custom epoch keeps 41 bits of milliseconds good until 2089.
 EPOCH_MS = 1_577_836_800_000

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from interview_coach.chat.errors import ChatError
+from interview_coach.chat.design.errors import ChatError
 
 SCHEMA_VERSION = 1
 MAX_PAGE = 500  # the largest page a caller may ask for

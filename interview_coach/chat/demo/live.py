@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from interview_coach.chat.demo.scenarios import Check, ScenarioResult
-from interview_coach.chat.tracing import TraceEvent, TraceRecorder
-from interview_coach.chat.ws_client import ChatSocketClient, ServiceError
+from interview_coach.chat.design.tracing import TraceEvent, TraceRecorder
+from interview_coach.chat.service.ws_client import ChatSocketClient, ServiceError
 from interview_coach.errors import CoachError, NotFoundError
 
 WAIT = 10.0
@@ -59,8 +59,8 @@ async def _free_port() -> int:
 
 
 async def start_embedded(folder: Path) -> Servers:
-    from interview_coach.chat.engines import open_embedded
-    from interview_coach.chat.service import create_app, make_server, uvicorn_config
+    from interview_coach.chat.service.engines.deployment import open_embedded
+    from interview_coach.chat.service.app import create_app, make_server, uvicorn_config
 
     deployment = await open_embedded(folder, servers=("A", "B"))
     servers, tasks, urls, apps = [], [], [], []

@@ -22,11 +22,11 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from interview_coach.chat.errors import ChatError
-from interview_coach.chat.server import Ack, ChatServer
-from interview_coach.chat.store import Message
-from interview_coach.chat.sync import SyncResult, SyncService
-from interview_coach.chat.typing_indicators import TypingView
+from interview_coach.chat.design.errors import ChatError
+from interview_coach.chat.design.server import Ack, ChatServer
+from interview_coach.chat.design.store import Message
+from interview_coach.chat.design.sync import SyncResult, SyncService
+from interview_coach.chat.design.typing_indicators import TypingView
 from interview_coach.clock import Clock
 
 

@@ -36,17 +36,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from interview_coach.chat.bus import Bus, Envelope, room_typing_topic, server_topic
-from interview_coach.chat.errors import ChatError, ClientMessageExists
-from interview_coach.chat.fanout import FanoutQueue, Router, server_label
-from interview_coach.chat.groups import GroupService, check_user_id
-from interview_coach.chat.ids import IdSource
-from interview_coach.chat.push import PushSink
-from interview_coach.chat.registry import SessionRegistry
-from interview_coach.chat.store import Message, MessageStore, Receipt
-from interview_coach.chat.tracing import Tracer
-from interview_coach.chat.typing_indicators import THROTTLE_S, RoomPresence, TypingThrottle
-from interview_coach.chat.writebehind import PersistQueue
+from interview_coach.chat.design.bus import Bus, Envelope, room_typing_topic, server_topic
+from interview_coach.chat.design.errors import ChatError, ClientMessageExists
+from interview_coach.chat.design.fanout import FanoutQueue, Router, server_label
+from interview_coach.chat.design.groups import GroupService, check_user_id
+from interview_coach.chat.design.ids import IdSource
+from interview_coach.chat.design.push import PushSink
+from interview_coach.chat.design.registry import SessionRegistry
+from interview_coach.chat.design.store import Message, MessageStore, Receipt
+from interview_coach.chat.design.tracing import Tracer
+from interview_coach.chat.design.typing_indicators import THROTTLE_S, RoomPresence, TypingThrottle
+from interview_coach.chat.design.writebehind import PersistQueue
 from interview_coach.clock import Clock
 
 MAX_TEXT_CHARS = 10_000

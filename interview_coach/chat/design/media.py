@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-from interview_coach.chat.errors import ChatError, SignatureError, UploadRefused
+from interview_coach.chat.design.errors import ChatError, SignatureError, UploadRefused
 from interview_coach.clock import Clock
 from interview_coach.errors import UsageError
 

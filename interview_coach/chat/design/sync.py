@@ -24,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from interview_coach.chat.errors import ChatError, NotMemberError
-from interview_coach.chat.store import ChannelDirectory, ConversationPage, Message, MessageStore, check_limit
-from interview_coach.chat.tracing import Tracer
-from interview_coach.chat.writebehind import PersistQueue
+from interview_coach.chat.design.errors import ChatError, NotMemberError
+from interview_coach.chat.design.store import ChannelDirectory, ConversationPage, Message, MessageStore, check_limit
+from interview_coach.chat.design.tracing import Tracer
+from interview_coach.chat.design.writebehind import PersistQueue
 
 MAX_CURSORS = 1_000
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from interview_coach.chat.store import Message
+from interview_coach.chat.design.store import Message
 
 PREVIEW_CHARS = 60
 

@@ -37,9 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
-from interview_coach.chat.errors import ChatError
-from interview_coach.chat.store import Message, MessageStore, Receipt
-from interview_coach.chat.tracing import Tracer
+from interview_coach.chat.design.errors import ChatError
+from interview_coach.chat.design.store import Message, MessageStore, Receipt
+from interview_coach.chat.design.tracing import Tracer
 from interview_coach.errors import UsageError
 
 SEGMENT_GLOB = "segment-*.jsonl"

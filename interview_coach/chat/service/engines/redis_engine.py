@@ -43,12 +43,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from interview_coach.chat.bus import BusStats, Envelope, Handler, Subscription
-from interview_coach.chat.errors import ChatError, ClientMessageExists
-from interview_coach.chat.fanout import FanoutStats, RouteReport, Router
-from interview_coach.chat.groups import GroupService
-from interview_coach.chat.registry import DEFAULT_TTL_S, RegistryStats
-from interview_coach.chat.store import (
+from interview_coach.chat.design.bus import BusStats, Envelope, Handler, Subscription
+from interview_coach.chat.design.errors import ChatError, ClientMessageExists
+from interview_coach.chat.design.fanout import FanoutStats, RouteReport, Router
+from interview_coach.chat.design.groups import GroupService
+from interview_coach.chat.design.registry import DEFAULT_TTL_S, RegistryStats
+from interview_coach.chat.design.store import (
     Channel,
     ConversationPage,
     Message,
@@ -806,7 +806,7 @@ class RedisPushSink:
         self.calls = 0
 
     async def notify(self, user_ids: Sequence[str], message: Message) -> None:
-        from interview_coach.chat.push import preview
+        from interview_coach.chat.design.push import preview
 
         if not user_ids:
             return

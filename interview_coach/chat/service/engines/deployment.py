@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interview_coach.chat.auth import DEFAULT_TOKEN_TTL_S, TokenSigner, new_secret, secret_from_env
-from interview_coach.chat.groups import GroupService
-from interview_coach.chat.media import LocalObjectStore, MediaService, UrlSigner
-from interview_coach.chat.server import ChatServer
-from interview_coach.chat.store import ChannelDirectory, MessageStore
-from interview_coach.chat.sync import SyncService
-from interview_coach.chat.writebehind import PersistQueue
+from interview_coach.chat.service.auth import DEFAULT_TOKEN_TTL_S, TokenSigner, new_secret, secret_from_env
+from interview_coach.chat.design.groups import GroupService
+from interview_coach.chat.design.media import LocalObjectStore, MediaService, UrlSigner
+from interview_coach.chat.design.server import ChatServer
+from interview_coach.chat.design.store import ChannelDirectory, MessageStore
+from interview_coach.chat.design.sync import SyncService
+from interview_coach.chat.design.writebehind import PersistQueue
 from interview_coach.clock import Clock, SystemClock
 from interview_coach.errors import UsageError
 
@@ -154,7 +154,7 @@ async def open_embedded(
     flush_interval: float = 0.02,
 ) -> Deployment:
     """The embedded engine: one process, SQLite and a journal in `folder` (default: the user's data dir)."""
-    from interview_coach.chat.cluster import ChatCluster
+    from interview_coach.chat.design.cluster import ChatCluster
 
     folder = Path(folder) if folder is not None else default_folder()
     clock = clock or SystemClock()
@@ -191,8 +191,8 @@ async def open_redis(
     fanout_lease_s: float = 3.0,
 ) -> Deployment:
     """The Redis engine: one chat server in this process, everything shared through Redis at `url`."""
-    from interview_coach.chat import redis_engine as rx
-    from interview_coach.chat.fanout import Router
+    from interview_coach.chat.service.engines import redis_engine as rx
+    from interview_coach.chat.design.fanout import Router
 
     clock = clock or SystemClock()
     redis = rx.connect(url)  # redis-py: Pub/Sub and the blocking stream reads

@@ -44,14 +44,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
-from interview_coach.chat import frames as fr
-from interview_coach.chat.auth import AuthError, validate_user_id
-from interview_coach.chat.engines import Deployment
-from interview_coach.chat.errors import ChatError
-from interview_coach.chat.server import ChatServer
+from interview_coach.chat.service import frames as fr
+from interview_coach.chat.service.auth import AuthError, validate_user_id
+from interview_coach.chat.service.engines.deployment import Deployment
+from interview_coach.chat.design.errors import ChatError
+from interview_coach.chat.design.server import ChatServer
 from interview_coach.errors import CoachError, UsageError
 
-log = logging.getLogger("interview_coach.chat.service")
+log = logging.getLogger("interview_coach.chat.service.app")
 
 OUTBOUND_QUEUE_LIMIT = 10_000  # frames waiting for one slow client before it is dropped (sync has the rest)
 DRAIN_TIMEOUT_S = 10.0
@@ -712,7 +712,7 @@ def create_app(deployment: Deployment, server_id: str | None = None, *, owns_dep
 
 
 def _merge_pending(page: Any, pending: list[Any], before: int | None, after: int | None, limit: int) -> Any:
-    from interview_coach.chat.store import Page
+    from interview_coach.chat.design.store import Page
 
     rows = {m.message_id: m for m in page.messages}
     for m in pending:

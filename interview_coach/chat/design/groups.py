@@ -13,8 +13,8 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from interview_coach.chat.errors import ChatError, NotMemberError, UnknownChannelError
-from interview_coach.chat.store import Channel, ChannelDirectory, direct_channel_id
+from interview_coach.chat.design.errors import ChatError, NotMemberError, UnknownChannelError
+from interview_coach.chat.design.store import Channel, ChannelDirectory, direct_channel_id
 from interview_coach.clock import Clock
 
 MAX_GROUP_MEMBERS = 100_000

@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from interview_coach.chat.auth import validate_user_id
+from interview_coach.chat.service.auth import validate_user_id
 from interview_coach.errors import UsageError
 
 # The application's limit on one frame. Text chat is small (the chapter's 100-byte message);

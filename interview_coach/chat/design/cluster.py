@@ -16,19 +16,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interview_coach.chat.bus import InProcessBus
-from interview_coach.chat.client import LocalClient
-from interview_coach.chat.errors import ChatError
-from interview_coach.chat.fanout import InProcessFanout, Router
-from interview_coach.chat.groups import GroupService
-from interview_coach.chat.ids import DEFAULT_MAX_DRIFT_MS, ChannelCounters, CounterIds, IdSource, Snowflake, SnowflakeIds
-from interview_coach.chat.push import RecordingPushSink
-from interview_coach.chat.registry import InMemoryRegistry
-from interview_coach.chat.server import ChatServer
-from interview_coach.chat.store import SqliteChatStore
-from interview_coach.chat.sync import SyncService
-from interview_coach.chat.tracing import Tracer
-from interview_coach.chat.writebehind import WriteBehindQueue
+from interview_coach.chat.design.bus import InProcessBus
+from interview_coach.chat.design.client import LocalClient
+from interview_coach.chat.design.errors import ChatError
+from interview_coach.chat.design.fanout import InProcessFanout, Router
+from interview_coach.chat.design.groups import GroupService
+from interview_coach.chat.design.ids import DEFAULT_MAX_DRIFT_MS, ChannelCounters, CounterIds, IdSource, Snowflake, SnowflakeIds
+from interview_coach.chat.design.push import RecordingPushSink
+from interview_coach.chat.design.registry import InMemoryRegistry
+from interview_coach.chat.design.server import ChatServer
+from interview_coach.chat.design.store import SqliteChatStore
+from interview_coach.chat.design.sync import SyncService
+from interview_coach.chat.design.tracing import Tracer
+from interview_coach.chat.design.writebehind import WriteBehindQueue
 from interview_coach.clock import Clock, FakeClock, SystemClock
 from interview_coach.errors import UsageError
 

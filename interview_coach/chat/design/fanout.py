@@ -25,12 +25,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from interview_coach.chat.bus import Bus, Envelope, server_topic
-from interview_coach.chat.groups import GroupService
-from interview_coach.chat.push import PushSink
-from interview_coach.chat.registry import SessionRegistry
-from interview_coach.chat.store import Message
-from interview_coach.chat.tracing import Tracer
+from interview_coach.chat.design.bus import Bus, Envelope, server_topic
+from interview_coach.chat.design.groups import GroupService
+from interview_coach.chat.design.push import PushSink
+from interview_coach.chat.design.registry import SessionRegistry
+from interview_coach.chat.design.store import Message
+from interview_coach.chat.design.tracing import Tracer
 from interview_coach.errors import UsageError
 
 

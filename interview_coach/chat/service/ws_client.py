@@ -22,9 +22,9 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from interview_coach.chat.client import ClientState
-from interview_coach.chat.errors import ChatError
-from interview_coach.chat.store import Message
+from interview_coach.chat.design.client import ClientState
+from interview_coach.chat.design.errors import ChatError
+from interview_coach.chat.design.store import Message
 
 
 class ServiceError(ChatError):
