@@ -163,7 +163,7 @@ class Requirements(Model):
 
 
 class EstimationPreset(Model):
-    inputs: dict[str, str | int | float]
+    inputs: dict[str, str | int | float | list[str]]
     stated: dict[str, float] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
 
