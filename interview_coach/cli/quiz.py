@@ -331,6 +331,7 @@ def _list_bank(the_bank: Any, sections: list[str], as_json: bool) -> None:
             [
                 {
                     "id": q.id,
+                    "title": q.label(),
                     "section": q.section,
                     "type": q.type,
                     "difficulty": q.difficulty,

@@ -45,14 +45,15 @@ BANNED_PHRASES = (
 LENGTH_BAND = (0.5, 2.0)
 
 # Words too common to give an answer away when the prompt repeats them.
-STOPWORDS = frozenset(
-    """a an the of to in on for is are was were be been it its and or but by with as at from that this
-    these those which what who whom whose when where why how so not no nor than then there their they them
-    each every all any some one only into onto per can could does do did done has have had will would
-    should may might must more most less least new same other others own such very just also about after
-    before between over under up down out off again once here both few many much while if because until
-    your you we our us i me my he she his her him""".split()
+_COMMON = (
+    "a an the of to in on for is are was were be been it its and or but by with as at from that this these those "
+    "which what who whom whose when where why how so not no nor than then there their they them each every all "
+    "any some one only into onto per can could does do did done has have had will would should may might must "
+    "more most less least new same other others own such very just also about after before between over under "
+    "up down out off again once here both few many much while if because until your you we our us i me my he "
+    "she his her him"
 )
+STOPWORDS = frozenset(_COMMON.split())
 
 
 def _stem(word: str) -> str:
@@ -222,7 +223,7 @@ def prompt_giveaways(questions: Sequence[Question]) -> list[Finding]:
         keyed = [q.answer] if q.type == "single" else list(q.expected())
         wrong = [o for o in q.choices() if o not in keyed]
         wrong_words = set().union(*(words(o) for o in wrong)) if wrong else set()
-        for option in keyed:
+        for option in map(str, keyed):
             telling = (words(option) - wrong_words) & prompt
             if telling:
                 found.append(Finding(q.id, f"the prompt repeats {sorted(telling)} from the right option {option!r}"))

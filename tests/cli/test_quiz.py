@@ -141,7 +141,8 @@ def test_seed_makes_a_scripted_quiz_repeatable(tmp_path, clock):
     bank = load_bank()
     answers = tmp_path / "all.json"
     answers.write_text(json.dumps({q.id: q.expected() for q in bank.questions}))
-    runs = [json.loads(invoke("quiz", "--answers", str(answers), "--seed", "11", "--count", "5", "--json").stdout) for _ in range(2)]
+    args = ("quiz", "--answers", str(answers), "--seed", "11", "--count", "5", "--json")
+    runs = [json.loads(invoke(*args).stdout) for _ in range(2)]
     ids = [[q["id"] for q in r["questions"]] for r in runs]
     assert ids[0] == ids[1] == [q.id for q in select_questions(bank.questions, seed=11, count=5)]
     assert runs[0]["score"] == 5
@@ -256,7 +257,8 @@ def test_review_asks_again_what_was_missed(tmp_path, clock):
 
 def test_due_follows_the_fsrs_schedule(tmp_path, clock):
     answers = tmp_path / "a.yaml"
-    answers.write_text(f"cap-banking: {wrong('cap-banking')}\ncache-write-through: {right('cache-write-through')}\n")  # Again, Good
+    # Again (due in 1 minute), then Good (10 minutes).
+    answers.write_text(f"cap-banking: {wrong('cap-banking')}\ncache-write-through: {right('cache-write-through')}\n")
     invoke("quiz", "--answers", str(answers))
     early = invoke("quiz", "--due", "--answers", str(answers))
     assert "Nothing is due now; the next review is due in 1 minute." in early.stdout
@@ -464,7 +466,9 @@ def test_a_real_pseudo_terminal_round_with_ctrl_c_and_resume(tmp_path):
     if exe is None:
         pytest.skip("the interview-coach script is not installed beside this Python")
     # No cursor-position request: a bare pty never answers it, and prompt_toolkit would wait for it.
-    env = dict(os.environ, INTERVIEW_COACH_HOME=str(tmp_path), COLUMNS="90", NO_COLOR="1", TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1")
+    env = dict(
+        os.environ, INTERVIEW_COACH_HOME=str(tmp_path), COLUMNS="90", NO_COLOR="1", TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1"
+    )
     env.pop("CI", None)
 
     def spawn(*args):

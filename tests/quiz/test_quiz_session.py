@@ -28,7 +28,8 @@ def test_all_and_sections(bank):
     assert sorted(_ids(everything)) == sorted(_ids(bank.questions))
     caching = select_questions(bank.questions, seed=1, count=None, sections=["caching"])
     assert caching and {q.section for q in caching} == {"caching"}
-    assert len(select_questions(bank.questions, seed=1, count=100, sections=["cap"])) == len([q for q in bank.questions if q.section == "cap"])
+    in_cap = [q for q in bank.questions if q.section == "cap"]
+    assert len(select_questions(bank.questions, seed=1, count=100, sections=["cap"])) == len(in_cap)
     kept = select_questions(bank.questions[:5], seed=1, count=None, shuffle=False)
     assert _ids(kept) == _ids(bank.questions[:5])
     with pytest.raises(UsageError, match="--count: 0 is not a positive number"):
