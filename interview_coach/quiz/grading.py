@@ -178,6 +178,18 @@ def _family_names(family: dict[str, float]) -> str:
     return _SHOWN[_FAMILIES.index(family)]
 
 
+def family_spellings(unit: str) -> str:
+    """The other units an answer to a question in `unit` may use ("KB MB GB PB" for TB), or ''."""
+    family = unit_family(unit)
+    if family is None:
+        return ""
+    head, _, per = unit.partition("/")
+    suffix = f"/{per}" if per else ""
+    own = family[head.strip().lower()]
+    names = [n for n in _family_names(family).split() if family[n.lower()] != own]
+    return ", ".join(n + suffix for n in names)
+
+
 def _read_bool(raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from interview_coach.quiz.bank import Bank, Question
-from interview_coach.quiz.grading import letter, show_answer
+from interview_coach.quiz.grading import family_spellings, letter, show_answer
 from interview_coach.quiz.session import Report, Result
 from interview_coach.quiz.stats import QuizStats
 
@@ -74,7 +74,9 @@ def question_panel(
             grid.add_row(Text(f"  {letter(i)}.", style="bold"), Text(item))
         parts += [Text(""), grid]
     elif question.type == "numeric" and question.unit:
-        parts += [Text(""), Text(f"Unit: {question.unit}", style="dim")]
+        others = family_spellings(question.unit)
+        also = f" (or {others})" if others else ""
+        parts += [Text(""), Text(f"Unit: {question.unit}{also}", style="dim")]
     body = Group(*parts)
     title = Text(f"Question {number} of {total}", style="bold")
     subtitle = Text(f"{section_title} · {question.difficulty} · {TYPE_HINTS[question.type]}", style="dim")
@@ -131,8 +133,7 @@ def report_view(report: Report, bank: Bank, questions: dict[str, Question]) -> G
         miss.add_column("The answer", overflow="fold")
         for m in misses:
             q = questions[m["id"]]
-            name = Text.assemble((q.label(), "bold"), "\n", (q.prompt.strip(), "dim"))
-            miss.add_row(name, show_answer(q, m["given"]), show_answer(q, m["expected"]))
+            miss.add_row(Text(q.label(), style="bold"), show_answer(q, m["given"]), show_answer(q, m["expected"]))
         parts.append(miss)
         parts.append(Text("Ask these again with: interview-coach quiz --review" + bank.selector(), style="dim"))
     else:
