@@ -198,6 +198,23 @@ def multiple_position_scores(questions: Sequence[Question]) -> list[StrategyScor
     return out
 
 
+# Test-taking lore: options with absolute words are usually wrong, so strike them and guess
+# among the rest. A fair bank gives that strategy nothing over chance.
+ABSOLUTE = re.compile(r"\b(every|all|only|always|never|cannot|can't|any|none|no|whole|entirely|completely|must)\b", re.I)
+
+
+def absolute_word_elimination_score(questions: Sequence[Question]) -> StrategyScore:
+    """Strike single-choice options with an absolute word, guess among the rest (all if none
+    is left); the expected score against guessing among all options."""
+    singles = [q for q in questions if q.type == "single"]
+    points = 0.0
+    for q in singles:
+        kept = [o for o in q.choices() if not ABSOLUTE.search(o)] or q.choices()
+        points += (1 / len(kept)) if q.answer in kept else 0.0
+    chance = sum(1 / len(q.choices()) for q in singles)
+    return StrategyScore("strike absolute words", points, len(singles), chance)
+
+
 def true_share(questions: Sequence[Question]) -> tuple[int, int]:
     tf = [q for q in questions if q.type == "true_false"]
     return sum(1 for q in tf if q.answer is True), len(tf)

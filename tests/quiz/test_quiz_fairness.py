@@ -157,6 +157,12 @@ def test_a_constant_answers_file_scores_at_chance_through_the_cli(tmp_path):
 # ---------------------------------------------------------------- wording and distractors
 
 
+def test_striking_options_with_absolute_words_gains_nothing():
+    # "Options that say always/every/only are wrong": the bank must not reward that lore.
+    score = fairness.absolute_word_elimination_score(_questions())
+    assert score.share <= score.chance_share + MARGIN / 2, f"{score.share:.0%} (chance {score.chance_share:.0%})"
+
+
 def test_no_prompt_repeats_a_word_or_number_only_its_answer_has():
     assert [str(f) for f in fairness.prompt_giveaways(_questions())] == []
 
