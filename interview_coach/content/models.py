@@ -18,7 +18,9 @@ CompetencyId = Literal["problem_navigation", "solution_design", "technical_excel
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    # defer_build: the validators are built on first validation, so a command that gets its
+    # cards from the content cache (content/cache.py) never pays for building them.
+    model_config = ConfigDict(extra="forbid", frozen=False, defer_build=True)
 
 
 class KeyPoint(Model):
@@ -188,7 +190,7 @@ class FlowStep(Model):
     message: str
     reply: bool = False
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class Flow(Model):
@@ -241,7 +243,7 @@ class ProblemCard(Model):
     deep_dives: list[DeepDive] = Field(min_length=2)
     tradeoffs: list[Tradeoff] = Field(min_length=1)
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     @model_validator(mode="after")
     def _references(self) -> "ProblemCard":

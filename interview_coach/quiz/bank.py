@@ -35,7 +35,7 @@ MAX_TOLERANCE = 0.5
 
 class _Model(BaseModel):
     # Numbers written as options (`- 30`) are fine as text; unknown keys are typos.
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, defer_build=True)
 
 
 class Section(_Model):
@@ -246,7 +246,9 @@ def _not_an_option(answer: str, options: list[str]) -> str:
 
 @lru_cache(maxsize=16)
 def _bank(path: Path, mtime: float) -> Bank:
-    return validate_bank(load_located(path))
+    from interview_coach.content.cache import cached
+
+    return cached("quiz-bank", path, lambda: validate_bank(load_located(path)))
 
 
 def bank_names(content_dir: str | Path | None = None) -> list[str]:
