@@ -289,11 +289,10 @@ ROUGH_TOLERANCE = 0.05
 
 
 def _round_to_figures(magnitude: float, figures: int) -> float:
-    exponent = math.floor(math.log10(magnitude))
-    if magnitude / 10**exponent >= 9.9999999:  # log10 rounding at exact powers of ten
-        exponent += 1
-    step = Decimal(10) ** (exponent - figures + 1)
-    return float((Decimal(repr(magnitude)) / step).to_integral_value(rounding="ROUND_HALF_UP") * step)
+    # Decimal throughout: exact at powers of ten and safe for subnormal floats (5e-324).
+    exact = Decimal(repr(magnitude))
+    step = Decimal(1).scaleb(exact.adjusted() - figures + 1)
+    return float((exact / step).to_integral_value(rounding="ROUND_HALF_UP") * step)
 
 
 def is_about(value: float, rounded: float) -> bool:
