@@ -116,35 +116,116 @@ SHAPES = {
 }
 
 
-def flowchart(nodes: Sequence[Node], edges: Iterable[tuple[str, str, str | None]], direction: str = "LR") -> str:
-    """A flowchart of `nodes`; `edges` are (from key, to key, label or None). Unknown keys are added as services."""
+# Tiers of an architecture, in the order they are drawn (top to bottom): a subgraph each.
+TIERS = (
+    ("clients", "Clients"),
+    ("edge", "Edge"),
+    ("servers", "Servers and services"),
+    ("async", "Async workers"),
+    ("external", "External services"),
+    ("stores", "Data stores"),
+)
+_TIER_OF_KIND = {"client": "clients", "edge": "edge", "service": "servers", "queue": "async", "external": "external", "store": "stores", "cache": "stores"}
+
+
+def tier_of(node: Node, fed_by_queue: bool = False) -> str:
+    """The tier of a component: by its kind, and a service fed by a queue is an async worker."""
+    if node.kind == "service" and fed_by_queue:
+        return "async"
+    return _TIER_OF_KIND.get(node.kind, "servers")
+
+
+def flowchart(
+    nodes: Sequence[Node],
+    edges: Iterable[tuple[str, str, str | None]],
+    direction: str = "LR",
+    *,
+    grouped: bool = False,
+) -> str:
+    """A flowchart of `nodes`; `edges` are (from key, to key, label or None). Unknown keys are added as services.
+
+    An edge given both ways is written once, `a <--> b`, with both labels. With `grouped`, the
+    nodes are put in one subgraph per tier (`TIERS`), so the drawing reads in layers.
+    """
     ids = Ids()
-    lines = [f"flowchart {direction}"]
+    for _, title in TIERS:
+        ids.fresh(f"tier {title}")  # keep the subgraph ids free
     known: dict[str, str] = {}
+    decls: dict[str, str] = {}
+    all_nodes: dict[str, Node] = {}
 
     def declare(node: Node) -> str:
         key = node.key or node.name
         if key not in known:
             known[key] = ids.fresh(_id_source(key, node.name))
             left, right = SHAPES.get(node.kind, SHAPES["service"])
-            lines.append(f"    {known[key]}{left}{text(node.name)}{right}")
+            decls[key] = f"{known[key]}{left}{text(node.name)}{right}"
+            all_nodes[key] = node
         return known[key]
 
     for node in nodes:
         declare(node)
+    merged: dict[frozenset[str], list] = {}  # pair -> [a, b, labels, both ways]
+    order: list[frozenset[str]] = []
     for source, target, label in edges:
-        a = known.get(source) or declare(Node(source))
-        b = known.get(target) or declare(Node(target))
-        arrow = f' -->|"{text(label, 60)}"| ' if label else " --> "
-        lines.append(f"    {a}{arrow}{b}")
+        if source not in known:
+            declare(Node(source))
+        if target not in known:
+            declare(Node(target))
+        pair = frozenset((source, target))
+        if pair not in merged:
+            merged[pair] = [source, target, [], False]
+            order.append(pair)
+        entry = merged[pair]
+        if (source, target) != (entry[0], entry[1]):
+            entry[3] = True
+        if label and label not in entry[2]:
+            entry[2].append(label)
+
+    lines = [f"flowchart {direction}"]
+    if grouped:
+        queues = {k for k, n in all_nodes.items() if n.kind == "queue"}
+        fed = {e[1] for e in merged.values() if e[0] in queues} | {e[0] for e in merged.values() if e[1] in queues and e[3]}
+        by_tier: dict[str, list[str]] = {}
+        for key, node in all_nodes.items():
+            by_tier.setdefault(tier_of(node, key in fed), []).append(key)
+        for tier, title in TIERS:
+            if by_tier.get(tier):
+                lines.append(f'    subgraph tier_{tier} ["{text(title)}"]')
+                lines.extend(f"        {decls[key]}" for key in by_tier[tier])
+                lines.append("    end")
+    else:
+        lines.extend(f"    {decl}" for decl in decls.values())
+    for pair in order:
+        a, b, labels, both = merged[pair]
+        arrow = "<-->" if both else "-->"
+        shown = " / ".join(labels)
+        lines.append(f'    {known[a]} {arrow}|"{text(shown, 60)}"| {known[b]}' if shown else f"    {known[a]} {arrow} {known[b]}")
     return "\n".join(lines)
 
 
-def architecture(components: Sequence[object]) -> str:
-    """The architecture flowchart of a problem card's components (id, name, kind, connects_to)."""
+def architecture(components: Sequence[object], flows: Sequence[object] = ()) -> str:
+    """The architecture flowchart of a problem card's components (id, name, kind, connects_to),
+    grouped in tiers, each edge labelled with what travels along it: the component's own
+    `carries` entry, else the first message a flow sends along it."""
     nodes = [Node(c.name, c.kind, c.id) for c in components]  # type: ignore[attr-defined]
-    edges = [(c.id, target, None) for c in components for target in c.connects_to]  # type: ignore[attr-defined]
-    return flowchart(nodes, edges)
+    said: dict[tuple[str, str], str] = {}
+    for flow in flows:
+        for step in flow.steps:  # type: ignore[attr-defined]
+            if not step.reply:
+                said.setdefault((step.source, step.target), _gist(step.message))
+    edges = []
+    for c in components:
+        carries = getattr(c, "carries", None) or {}
+        for target in c.connects_to:  # type: ignore[attr-defined]
+            edges.append((c.id, target, carries.get(target) or said.get((c.id, target))))  # type: ignore[attr-defined]
+    return flowchart(nodes, edges, "TB", grouped=True)
+
+
+def _gist(message: str) -> str:
+    """The head of a flow's message, short enough for an edge label ("POST /v1/sessions - ..." -> "POST /v1/sessions")."""
+    head = re.split(r" - | \(|; ", message, maxsplit=1)[0].strip()
+    return head if len(head) <= 40 else head[:39].rstrip() + "…"
 
 
 # ---------------------------------------------------------------- sequence diagrams
@@ -266,7 +347,7 @@ def candidate_architecture(answer: str) -> str | None:
     for name in loose:
         if name:
             nodes.setdefault(name.lower(), Node(name, _guess_kind(name), name.lower()))
-    return flowchart(list(nodes.values()), edges)
+    return flowchart(list(nodes.values()), edges, "TB", grouped=True)
 
 
 _KIND_WORDS = (

@@ -51,7 +51,13 @@ def environment(content_dir: str | Path | None = None):  # -> jinja2.Environment
         pct=pct,
         utc=utc_date,
         factor=factor_text,
+        svg=svg_drawing,
     )
+    from markupsafe import Markup
+
+    from interview_coach.summary.svg_parts import DIAGRAM_CSS
+
+    env.globals["diagram_css"] = Markup(DIAGRAM_CSS)
     return env
 
 
@@ -121,6 +127,21 @@ def tidy_markdown(text: str) -> str:
 
 
 # ---------------------------------------------------------------- filters
+
+
+def svg_drawing(source: Any, label: str = "Diagram") -> Any:
+    """A Mermaid diagram drawn as inline SVG (markup that is safe: the drawing escapes its text).
+
+    A diagram type that is not drawn gives a line saying so; its source still follows it.
+    """
+    from markupsafe import Markup, escape
+
+    from interview_coach.summary.svg import DiagramError, draw
+
+    try:
+        return Markup(draw(str(source)))
+    except DiagramError as exc:
+        return Markup('<p class="empty">Not drawn ({}); the Mermaid source is below.</p>').format(escape(str(exc)))
 
 
 _TAG_START = re.compile(r"<")
