@@ -239,15 +239,37 @@ class Message:
     reply: bool = False
 
 
-def sequence(participants: Sequence[tuple[str, str]], messages: Iterable[Message], title: str | None = None) -> str:
+@dataclass(frozen=True)
+class SeqNote:
+    """A note over one participant (a key), between the messages."""
+
+    over: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SeqBlock:
+    """`alt`/`opt`/`loop`/`par`/`critical`/`break` opening a block, `else`/`and` a branch of it, `end` closing it."""
+
+    keyword: str
+    label: str = ""
+
+
+_OPEN_BLOCKS = ("alt", "opt", "loop", "par", "critical", "break")
+_BRANCH_OF = {"alt": "else", "par": "and", "critical": "option"}
+
+
+def sequence(participants: Sequence[tuple[str, str]], messages: Iterable[Message | SeqNote | SeqBlock], title: str | None = None) -> str:
     """A sequence diagram. `participants` are (key, shown name) in the order to draw them;
-    a message naming an undeclared key declares it (named after the key)."""
+    a message or note naming an undeclared key declares it (named after the key). Blocks are
+    kept balanced: a branch or `end` outside a block is dropped, a block left open is closed."""
     ids = Ids()
     head = ["sequenceDiagram"]
     if title:
         head.append(f"    title {text(title)}")
     body: list[str] = []
     declared: dict[str, str] = {}
+    blocks: list[str] = []
 
     def declare(key: str, name: str) -> str:
         if key not in declared:
@@ -260,11 +282,31 @@ def sequence(participants: Sequence[tuple[str, str]], messages: Iterable[Message
 
     for key, name in participants:
         declare(key, name)
-    for msg in messages:
-        a = declared.get(msg.source) or declare(msg.source, msg.source)
-        b = declared.get(msg.target) or declare(msg.target, msg.target)
-        arrow = "-->>" if msg.reply else "->>"
-        body.append(f"    {a}{arrow}{b}: {text(msg.text)}")
+    for item in messages:
+        indent = "    " * (len(blocks) + 1)
+        if isinstance(item, SeqBlock):
+            word = item.keyword.lower()
+            label = f" {text(item.label)}" if item.label.strip() else ""
+            if word in _OPEN_BLOCKS:
+                body.append(f"{indent}{word}{label}")
+                blocks.append(word)
+            elif blocks and word in ("else", "and", "option"):
+                body.append(f"{'    ' * len(blocks)}{_BRANCH_OF.get(blocks[-1], 'else')}{label}")
+            elif blocks and word == "end":
+                blocks.pop()
+                body.append(f"{'    ' * (len(blocks) + 1)}end")
+            continue
+        if isinstance(item, SeqNote):
+            who = declared.get(item.over) or declare(item.over, item.over)
+            body.append(f"{indent}Note over {who}: {text(item.text)}")
+            continue
+        a = declared.get(item.source) or declare(item.source, item.source)
+        b = declared.get(item.target) or declare(item.target, item.target)
+        arrow = "-->>" if item.reply else "->>"
+        body.append(f"{indent}{a}{arrow}{b}: {text(item.text)}")
+    while blocks:
+        blocks.pop()
+        body.append(f"{'    ' * (len(blocks) + 1)}end")
     return "\n".join(head + body)
 
 
@@ -302,9 +344,37 @@ def parse_hops(answer: str) -> tuple[list[Message], list[str]]:
     return hops, rest
 
 
+_BLOCK_LINE = re.compile(r"^\s*(?:[-*•]\s*)?(?P<word>alt|opt|loop|par|critical|break|else|and|end)\b[:\s]*(?P<label>.*?)\s*$", re.I)
+_IF_LINE = re.compile(r"^\s*(?:[-*•]\s*)?(?P<word>if|otherwise|else)\b\s*(?P<label>[^:]*?)\s*:\s*$", re.I)
+_NOTE_LINE = re.compile(r"^\s*(?:[-*•]\s*)?note\s+(?:over\s+|left of\s+|right of\s+)?(?P<who>[^:]+?)\s*:\s*(?P<text>.+)$", re.I)
+
+
+def flow_items(answer: str) -> tuple[list[Message | SeqNote | SeqBlock], list[str]]:
+    """A data-flow answer read as a sequence: hops, notes (`note Chat server: ...`) and
+    alternatives (`alt B offline` / `if B is offline:` ... `else` ... `end`), and the prose left over."""
+    items: list[Message | SeqNote | SeqBlock] = []
+    rest: list[str] = []
+    for line in answer.splitlines():
+        if not line.strip():
+            continue
+        if (m := _IF_LINE.match(line)) or (m := _BLOCK_LINE.match(line)):
+            word = m.group("word").lower()
+            word = {"if": "alt", "otherwise": "else"}.get(word, word)
+            items.append(SeqBlock(word, m.group("label")))
+            continue
+        if m := _NOTE_LINE.match(line):
+            items.append(SeqNote(m.group("who").strip().lower(), m.group("text").strip()))
+            continue
+        hops, other = parse_hops(line)
+        items.extend(hops)
+        rest.extend(other)
+    return items, rest
+
+
 def candidate_flow(answer: str) -> str | None:
     """A sequence diagram from the hops in a candidate's data-flow answer; None when it has none."""
-    hops, _ = parse_hops(answer)
+    items, _ = flow_items(answer)
+    hops = [i for i in items if isinstance(i, Message)]
     if not hops:
         return None
     shown: dict[str, str] = {}
@@ -318,7 +388,7 @@ def candidate_flow(answer: str) -> str | None:
         for end in (hop.source, hop.target):
             if end not in order:
                 order.append(end)
-    return sequence([(k, shown.get(k, k)) for k in order], hops)
+    return sequence([(k, shown.get(k, k)) for k in order], items)
 
 
 def candidate_architecture(answer: str) -> str | None:

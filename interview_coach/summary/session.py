@@ -274,12 +274,18 @@ def study_plan(session: Any, card: Any, framework: Any, bank: Any | None) -> lis
 
 def render_session(which: str | int = "latest", fmt: str = "md", content_dir: str | Path | None = None, conn: Any = None) -> str:
     """The summary of session `which` (an id or "latest") as Markdown or HTML."""
-    from interview_coach.content.loader import load_framework, load_problem
-    from interview_coach.practice.store import load_session
-    from interview_coach.storage.db import connect
     from interview_coach.summary.render import check_format, render
 
     check_format(fmt)
+    return render("session", fmt, load_session_context(which, content_dir, conn), content_dir)
+
+
+def load_session_context(which: str | int = "latest", content_dir: str | Path | None = None, conn: Any = None) -> dict[str, Any]:
+    """The context of session `which`'s summary (an id or "latest")."""
+    from interview_coach.content.loader import load_framework, load_problem
+    from interview_coach.practice.store import load_session
+    from interview_coach.storage.db import connect
+
     own = conn is None
     conn = conn or connect()
     try:
@@ -289,8 +295,7 @@ def render_session(which: str | int = "latest", fmt: str = "md", content_dir: st
             conn.close()
     card = load_problem(session.problem_id, content_dir)
     framework = load_framework(content_dir)
-    context = session_context(session, card, framework, _bank(content_dir))
-    return render("session", fmt, context, content_dir)
+    return session_context(session, card, framework, _bank(content_dir))
 
 
 def _bank(content_dir: str | Path | None) -> Any | None:

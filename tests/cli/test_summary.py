@@ -77,7 +77,7 @@ def test_session_id_that_is_not_a_number(invoke):
 
 
 def test_unknown_format(invoke):
-    one_line_error(invoke("summary", "-r", "chat", "--format", "pdf"), "--format: 'pdf' is not a format", "md or html")
+    one_line_error(invoke("summary", "-r", "chat", "--format", "pdf"), "--format: 'pdf' is not a format", "md, html or svg")
 
 
 def test_unknown_reference(invoke):
