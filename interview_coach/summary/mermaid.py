@@ -10,6 +10,7 @@ two diagram types we build well and the rest by name only.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -406,10 +407,12 @@ def candidate_architecture(answer: str) -> str | None:
             continue
         parts = [p.strip() for p in re.split(r"\s*(?:-->|->>|->|=>|→|⟶)\s*", line)]
         if len(parts) > 1:
-            names = [p.split(":", 1)[0].strip() for p in parts if p.split(":", 1)[0].strip()]
-            for name in names:
+            # "A -> B: what" labels the edge into B with what travels along it.
+            named = [(p.split(":", 1)[0].strip(), p.split(":", 1)[1].strip() if ":" in p else "") for p in parts]
+            named = [(name, label) for name, label in named if name]
+            for name, _ in named:
                 nodes.setdefault(name.lower(), Node(name, _guess_kind(name), name.lower()))
-            edges.extend((a.lower(), b.lower(), None) for a, b in zip(names, names[1:]))
+            edges.extend((a.lower(), b.lower(), label or None) for (a, _), (b, label) in itertools.pairwise(named))
         else:
             loose.append(line.split(":", 1)[0].strip())
     if not edges:
