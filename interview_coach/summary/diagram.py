@@ -11,8 +11,8 @@ drawings show the characters themselves.
 
 from __future__ import annotations
 
-import html
 import re
+from html.entities import html5
 from dataclasses import dataclass, field
 
 # ---------------------------------------------------------------- text
@@ -29,8 +29,7 @@ def decode(text: str) -> str:
         if code.isdigit():
             value = int(code)
             return chr(value) if 0 < value < 0x110000 else m.group(0)
-        named = html.unescape(f"&{code};")
-        return named if named != f"&{code};" else m.group(0)
+        return html5.get(f"{code};", m.group(0))
 
     return _BR.sub("\n", _ENTITY.sub(one, text))
 

@@ -429,7 +429,7 @@ def _draw_node(canvas: Canvas, node: Node, x: float, y: float, box: _Placed) -> 
         rx = {"stadium": h / 2, "round": 10.0, "circle": h / 2}.get(shape, 4.0)
         canvas.rect(x0, y0, w, h, cls="dg-node", rx=rx)
         if shape == "subroutine":
-            canvas.path(f"M{t.num(x0 + 6)},{t.num(y0)} V{t.num(y0 + h)} M{t.num(x0 + w - 6)},{t.num(y0)} V{t.num(y0 + h)}", cls="dg-edge")
+            canvas.path(f"M{t.num(x0 + 6)},{t.num(y0)} V{t.num(y0 + h)} M{t.num(x0 + w - 6)},{t.num(y0)} V{t.num(y0 + h)}", cls="dg-node-line")
         text_top = y0 + 8
     for k, line in enumerate(box.lines):
         canvas.text(x, text_top + 12 + k * LINE, line, anchor="middle")

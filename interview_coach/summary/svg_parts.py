@@ -20,6 +20,7 @@ svg.dg { max-width: 100%; height: auto; }
   svg.dg { fill: #e6edf3; }
   svg.dg .dg-actor { fill: #0c2d6b; stroke: #4493f8; }
   svg.dg .dg-node { fill: #151b23; stroke: #9198a1; }
+  svg.dg .dg-node-line { stroke: #9198a1; }
   svg.dg .dg-msg, svg.dg .dg-edge { stroke: #9198a1; }
   svg.dg .dg-head { fill: #9198a1; stroke: #9198a1; }
   svg.dg .dg-life, svg.dg .dg-block { stroke: #3d444d; }

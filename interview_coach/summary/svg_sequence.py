@@ -41,11 +41,13 @@ def render(seq: Sequence, max_width: float = 880.0, uid: str = "d") -> str:
     if not names:
         names, seq = ["?"], Sequence(seq.title, [("?", " ")], seq.items)
     index = {p: i for i, p in enumerate(names)}
-    boxes = [t.wrap(name or " ", BOX_MAX - 20, FONT, 3) for _, name in seq.participants]
-    box_w = [min(BOX_MAX, max(BOX_MIN, t.block_width(lines, FONT) + 20)) for lines in boxes]
+    # Many participants share the width: their names wrap narrower rather than widen the drawing.
+    box_max = max(64.0, min(BOX_MAX, (max_width - 2 * MARGIN) / len(names) - 18))
+    boxes = [t.wrap(name or " ", box_max - 16, FONT, 4) for _, name in seq.participants]
+    box_w = [min(box_max, max(min(BOX_MIN, box_max), t.block_width(lines, FONT) + 16)) for lines in boxes]
     box_h = max(len(lines) for lines in boxes) * LINE + 14
 
-    xs = _lifelines(seq, index, box_w, max_width)
+    xs = _lifelines(seq, index, box_w, max_width, _right_room(seq, index, None, box_w))
     right_room = _right_room(seq, index, xs, box_w)
     left = min(x - w / 2 for x, w in zip(xs, box_w))
     # Notes over a single lifeline may reach past the first box.
@@ -141,7 +143,7 @@ def render(seq: Sequence, max_width: float = 880.0, uid: str = "d") -> str:
     return canvas.svg(width, height, lifelines + "".join(back), label=seq.title or "Sequence diagram")
 
 
-def _lifelines(seq: Sequence, index: dict[str, int], box_w: list[float], max_width: float) -> list[float]:
+def _lifelines(seq: Sequence, index: dict[str, int], box_w: list[float], max_width: float, right_room: float) -> list[float]:
     """x of each lifeline: far enough apart for the text between them, within `max_width` if possible."""
     n = len(box_w)
     base = [(box_w[k] + box_w[k + 1]) / 2 + 18 for k in range(n - 1)]
@@ -170,7 +172,7 @@ def _lifelines(seq: Sequence, index: dict[str, int], box_w: list[float], max_wid
         return xs
 
     xs = place(1.0)
-    fixed = box_w[0] / 2 + box_w[-1] / 2 + 2 * MARGIN + 60
+    fixed = box_w[0] / 2 + max(box_w[-1] / 2, right_room) + 2 * MARGIN
     if n > 1 and xs[-1] + fixed > max_width:
         lo, hi = 0.0, 1.0  # shrink the wanted distances until the drawing fits (text wraps more)
         for _ in range(20):
@@ -183,15 +185,16 @@ def _lifelines(seq: Sequence, index: dict[str, int], box_w: list[float], max_wid
     return xs
 
 
-def _right_room(seq: Sequence, index: dict[str, int], xs: list[float], box_w: list[float]) -> float:
-    """Room to the right of the last lifeline: for messages to itself and notes beside it."""
-    last = len(xs) - 1
+def _right_room(seq: Sequence, index: dict[str, int], xs: list[float] | None, box_w: list[float]) -> float:
+    """Room to the right of the last lifeline: for messages to itself and notes beside it
+    (before the lifelines are placed, `xs` is None and a note over several is taken at its text's width)."""
+    last = len(box_w) - 1
     room = box_w[-1] / 2
     for item in seq.items:
         if isinstance(item, Message) and item.source == item.target and index[item.source] == last:
             room = max(room, LOOP + 18 + min(t.width(item.text, FONT), 200))
         elif isinstance(item, Note) and index[item.over[-1]] == last:
-            w = _note_width(item, xs, index)
+            w = _note_width(item, xs, index) if xs is not None else min(t.width(item.text, NOTE_FONT) + 16, 240)
             room = max(room, w + 16 if item.place == "right" else w / 2)
     return room
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.summary.headless import Browser, find_browser, screenshot_dir
+from headless import Browser, find_browser, screenshot_dir
 
 pytestmark = pytest.mark.slow
 
