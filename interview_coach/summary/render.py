@@ -139,7 +139,7 @@ def svg_drawing(source: Any, label: str = "Diagram") -> Any:
     from interview_coach.summary.svg import DiagramError, draw
 
     try:
-        return Markup(draw(str(source)))
+        return Markup(draw(str(source), label=str(label)))
     except DiagramError as exc:
         return Markup('<p class="empty">Not drawn ({}); the Mermaid source is below.</p>').format(escape(str(exc)))
 

@@ -18,17 +18,18 @@ MAX_WIDTH = 1040.0
 DRAWN_TYPES = ("sequenceDiagram", "flowchart", "graph")
 
 
-def draw(source: str, uid: str = "d", max_width: float = MAX_WIDTH) -> str:
-    """The SVG drawing of a Mermaid diagram (an `<svg>` element, ready to put in a page)."""
+def draw(source: str, max_width: float = MAX_WIDTH, label: str | None = None) -> str:
+    """The SVG drawing of a Mermaid diagram (an `<svg>` element, ready to put in a page);
+    `label` names it for screen readers (by default its title, or what kind of diagram it is)."""
     kind = diagram.kind_of(source)
     if kind == "sequenceDiagram":
         from interview_coach.summary import svg_sequence
 
-        return svg_sequence.render(diagram.parse_sequence(source), max_width=max_width, uid=uid)
+        return svg_sequence.render(diagram.parse_sequence(source), max_width=max_width, label=label)
     if kind in ("flowchart", "graph"):
         from interview_coach.summary import svg_flowchart
 
-        return svg_flowchart.render(diagram.parse_flowchart(source), max_width=max_width, uid=uid)
+        return svg_flowchart.render(diagram.parse_flowchart(source), label=label)
     raise DiagramError(f"{kind or 'an empty diagram'} is not a diagram type that is drawn (only {', '.join(DRAWN_TYPES)})")
 
 

@@ -139,7 +139,8 @@ def _longest_paths(nodes: list[str], succ: dict[str, list[str]]) -> dict[str, in
     return depth
 
 
-def render(chart: Flowchart, max_width: float = 900.0, uid: str = "d") -> str:
+def render(chart: Flowchart, label: str | None = None) -> str:
+    """The flowchart at its natural size (a page scales a wide one down to fit its width)."""
     from grandalf.graphs import Edge as GEdge
     from grandalf.graphs import Vertex
 
@@ -226,7 +227,7 @@ def render(chart: Flowchart, max_width: float = 900.0, uid: str = "d") -> str:
         return (across[r], p + offset_in) if horizontal else (p + offset_in, across[r])
 
     width, height = (extent_layers, extent_in) if horizontal else (extent_in, extent_layers)
-    canvas = Canvas(uid)
+    canvas = Canvas()
     back = []
     if named_tiers:
         for name, nodes in tier_list:
@@ -255,7 +256,7 @@ def render(chart: Flowchart, max_width: float = 900.0, uid: str = "d") -> str:
         x, y = xy(v)
         box = placed[v]
         _draw_node(canvas, node, x, y, box)
-    return canvas.svg(width, height, "".join(back), label="Architecture diagram")
+    return canvas.svg(width, height, "".join(back), label=label or "Architecture diagram")
 
 
 def _components(vertices: list[Any], edges: list[Any]) -> list[Any]:

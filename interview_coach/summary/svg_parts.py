@@ -34,10 +34,9 @@ svg.dg { max-width: 100%; height: auto; }
 
 
 class Canvas:
-    """Collects the elements of one drawing; `uid` keeps ids unique when many share a page."""
+    """Collects the elements of one drawing (no ids: many drawings share a page)."""
 
-    def __init__(self, uid: str) -> None:
-        self.uid = uid
+    def __init__(self) -> None:
         self.parts: list[str] = []
 
     def raw(self, markup: str) -> None:

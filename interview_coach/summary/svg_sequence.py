@@ -36,7 +36,7 @@ class _Open:
     hi: float = float("-inf")
 
 
-def render(seq: Sequence, max_width: float = 880.0, uid: str = "d") -> str:
+def render(seq: Sequence, max_width: float = 880.0, label: str | None = None) -> str:
     names = [p for p, _ in seq.participants]
     if not names:
         names, seq = ["?"], Sequence(seq.title, [("?", " ")], seq.items)
@@ -56,7 +56,7 @@ def render(seq: Sequence, max_width: float = 880.0, uid: str = "d") -> str:
     xs = [x + shift for x in xs]
     width = max(xs[-1] + box_w[-1] / 2, xs[-1] + right_room) + MARGIN
 
-    canvas = Canvas(uid)
+    canvas = Canvas()
     back: list[str] = []  # blocks are drawn behind the messages
     y = MARGIN
     if seq.title:
@@ -140,7 +140,7 @@ def render(seq: Sequence, max_width: float = 880.0, uid: str = "d") -> str:
         for x in xs
     )
     height = bottom + MARGIN
-    return canvas.svg(width, height, lifelines + "".join(back), label=seq.title or "Sequence diagram")
+    return canvas.svg(width, height, lifelines + "".join(back), label=label or seq.title or "Sequence diagram")
 
 
 def _lifelines(seq: Sequence, index: dict[str, int], box_w: list[float], max_width: float, right_room: float) -> list[float]:

@@ -68,4 +68,4 @@ def test_session_html_draws_every_diagram(browser, invoke, scripted_chat, tmp_pa
     parts = json.loads(invoke("summary", str(scripted_chat), "--json").stdout)
     assert report["figures"] == len(parts["diagrams"])  # the candidate's two and the reference's
     labels = [d["label"] for d in report["drawings"]]
-    assert labels.count("Architecture diagram") == 2, labels
+    assert labels[:3] == ["Your architecture", "Your data flow", "Reference architecture"], labels
