@@ -19,8 +19,11 @@ def demo(
     mermaid: Path = typer.Option(
         None, "--mermaid", metavar="FILE", help="Also write the trace as a Mermaid sequence diagram (.md: fenced, one per scenario)."
     ),
-    svg: Path = typer.Option(
-        None, "--svg", metavar="FILE", help="Also write the trace as an SVG sequence diagram (several scenarios: FILE-NAME.svg each)."
+    svg: str = typer.Option(
+        None,
+        "--svg",
+        metavar="FILE",
+        help="Also write the trace as an SVG sequence diagram (several scenarios: FILE-NAME.svg each).",
     ),
     live: bool = typer.Option(False, "--live", help="Run against two real chat servers over HTTP and WebSockets (see serve)."),
     redis: str = typer.Option(None, "--redis", metavar="URL", help="With --live: two `serve --redis URL` processes instead of embedded."),
@@ -46,7 +49,7 @@ def demo(
     if redis and not live:
         raise UsageError("--redis goes with --live", "add --live to run the scenarios on servers that use Redis")
     target = _check_mermaid_path(mermaid) if mermaid is not None else None
-    svg_target = _check_path(svg, "--svg", "trace.svg") if svg is not None else None
+    svg_target = _check_path(Path(svg), "--svg", "trace.svg") if svg is not None else None
     if live:
         from interview_coach.chat.demo.live import live_names
 

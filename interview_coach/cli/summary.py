@@ -19,11 +19,29 @@ def register(app: typer.Typer) -> None:
 def summary(
     which: str = typer.Argument("latest", metavar="[ID|latest]", help="A session id from `interview-coach history`, or latest."),
     fmt: str = typer.Option(
-        None, "--format", "-f", metavar="md|html|svg", help="Markdown (default), one self-contained HTML file, or svg: one SVG file per diagram into --output DIR."
+        None,
+        "--format",
+        "-f",
+        metavar="md|html|svg",
+        help="Markdown (default), one self-contained HTML file, or svg: one SVG file per diagram into --output DIR.",
     ),
-    output: str = typer.Option(None, "--output", "-o", metavar="PATH", help="Write to a file instead of stdout (.html picks HTML); a folder for --format svg."),
-    reference: str = typer.Option(None, "--reference", "-r", metavar="NAME", help="The reference design of a problem (chat, url_shortener, ...) instead of a session."),
-    as_json: bool = typer.Option(False, "--json", help="Print the document's parts as data (what the templates get, and its diagrams) instead."),
+    output: str = typer.Option(
+        None,
+        "--output",
+        "-o",
+        metavar="PATH",
+        help="Write to a file instead of stdout (.html picks HTML); a folder for --format svg.",
+    ),
+    reference: str = typer.Option(
+        None,
+        "--reference",
+        "-r",
+        metavar="NAME",
+        help="The reference design of a problem (chat, url_shortener, ...) instead of a session.",
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the document's parts as data (what the templates get, and its diagrams) instead."
+    ),
 ) -> None:
     """Write up a mock interview as a design document, or a problem's reference design.
 
@@ -113,14 +131,18 @@ def _folder(output: str | None) -> Path:
         raise UsageError("--format svg writes one file per diagram", "give a folder with --output DIR, e.g. --output diagrams")
     path = Path(output).expanduser()
     if path.exists() and not path.is_dir():
-        raise UsageError(f"--output: {output} is a file, and --format svg writes a folder of files", "give a folder, e.g. --output diagrams")
+        raise UsageError(
+            f"--output: {output} is a file, and --format svg writes a folder of files", "give a folder, e.g. --output diagrams"
+        )
     if not path.exists():
         if not path.parent.is_dir():
             raise UsageError(f"--output: folder {path.parent} does not exist", "create it first or write somewhere else")
         try:
             path.mkdir()
         except OSError as exc:
-            raise UsageError(f"--output: cannot create {path}: {exc.strerror or exc}", "choose a folder you can write to") from None
+            raise UsageError(
+                f"--output: cannot create {path}: {exc.strerror or exc}", "choose a folder you can write to"
+            ) from None
     if not os.access(path, os.W_OK):
         raise UsageError(f"--output: {output} is not writable", "choose a folder you can write to")
     return path
@@ -137,7 +159,7 @@ def _write_svgs(folder: Path, found: list[dict[str, str]]) -> None:
     if names:
         typer.echo(f"Wrote {len(names)} diagram{'s' if len(names) != 1 else ''} to {folder}: {', '.join(names)}")
     else:
-        typer.echo(f"No diagrams to write: this summary has none (answers with arrows, 'A -> B: what', make them). {folder} is unchanged.")
+        typer.echo(f"No diagrams to write: this summary has none (answers like 'A -> B: what' make them); {folder} is unchanged.")
 
 
 def _target(output: str | None) -> Path | None:

@@ -12,8 +12,8 @@ drawings show the characters themselves.
 from __future__ import annotations
 
 import re
-from html.entities import html5
 from dataclasses import dataclass, field
+from html.entities import html5
 
 # ---------------------------------------------------------------- text
 
@@ -89,7 +89,9 @@ class Sequence:
     items: list[Message | Note | Block] = field(default_factory=list)
 
 
-_SEQ_ARROW = re.compile(r"^(?P<a>[^\s:;+\-<>]+?)\s*(?P<arrow><<-->>|<<->>|-->>|->>|--x|-x|--\)|-\)|-->|->)\s*[+-]?(?P<b>[^\s:;]+?)\s*:(?P<text>.*)$")
+_SEQ_ARROW = re.compile(
+    r"^(?P<a>[^\s:;+\-<>]+?)\s*(?P<arrow><<-->>|<<->>|-->>|->>|--x|-x|--\)|-\)|-->|->)\s*[+-]?(?P<b>[^\s:;]+?)\s*:(?P<text>.*)$"
+)
 _PARTICIPANT = re.compile(r"^(?:participant|actor)\s+(?P<id>\S+?)(?:\s+as\s+(?P<alias>.+))?$")
 _NOTE = re.compile(r"^note\s+(?P<place>over|left of|right of)\s+(?P<who>[^:]+):(?P<text>.*)$", re.I)
 _OPENERS = ("alt", "opt", "loop", "par", "critical", "break", "rect", "box")
@@ -148,7 +150,16 @@ def parse_sequence(source: str) -> Sequence:
         declare(a)
         declare(b)
         head = "cross" if arrow.endswith("x") else "async" if arrow.endswith(")") else "arrow" if arrow.endswith(">>") else "open"
-        seq.items.append(Message(a, b, decode(m.group("text").strip()), reply=arrow.startswith("--") or "-->>" in arrow, head=head, both=arrow.startswith("<<")))
+        seq.items.append(
+            Message(
+                a,
+                b,
+                decode(m.group("text").strip()),
+                reply=arrow.startswith("--") or "-->>" in arrow,
+                head=head,
+                both=arrow.startswith("<<"),
+            )
+        )
     return seq
 
 
@@ -210,14 +221,16 @@ _SHAPES = (
 )
 _ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*?(?=[\s\[\](){}<>|&:;\-=.~]|$)|[A-Za-z0-9_]+")
 _LINK = re.compile(r"\s*(?P<start><)?(?P<body>-{2,}|={2,}|-\.+-|~~~)(?P<end>[>ox])?(?:\|(?P<label>[^|]*)\|)?\s*")
-_LINK_TEXT = re.compile(r"\s*(?P<start><)?(?P<open>--|==|-\.)\s*(?P<label>[^->=|][^|]*?)\s*(?P<body>-{2,}|={2,}|\.-+)(?P<end>[>ox])?\s*")
+_LINK_TEXT = re.compile(
+    r"\s*(?P<start><)?(?P<open>--|==|-\.)\s*(?P<label>[^->=|][^|]*?)\s*(?P<body>-{2,}|={2,}|\.-+)(?P<end>[>ox])?\s*"
+)
 
 
 def _read_node(line: str, pos: int) -> tuple[str, Node | None, int]:
     """An id at `pos` with its optional shape and label; returns (id, node or None, new pos)."""
     m = _ID.match(line, pos)
     if not m:
-        raise DiagramError(f"expected a node id at {line[pos:pos + 20]!r}")
+        raise DiagramError(f"expected a node id at {line[pos : pos + 20]!r}")
     node_id, pos = m.group(0), m.end()
     for opener, closer, shape in _SHAPES:
         if line.startswith(opener, pos):
@@ -272,7 +285,11 @@ def parse_flowchart(source: str) -> Flowchart:
         if word == "subgraph":
             rest = line[len("subgraph") :].strip()
             m = re.match(r"^(?P<id>[A-Za-z0-9_]+)\s*\[(?P<label>.*)\]$", rest)
-            group = Group(m.group("id"), _unquote(m.group("label"))) if m else Group(rest or f"group{len(chart.groups)}", _unquote(rest))
+            group = (
+                Group(m.group("id"), _unquote(m.group("label")))
+                if m
+                else Group(rest or f"group{len(chart.groups)}", _unquote(rest))
+            )
             chart.groups.append(group)
             stack.append(group)
             continue
@@ -289,7 +306,7 @@ def parse_flowchart(source: str) -> Flowchart:
             while pos < len(line):
                 m = _LINK_TEXT.match(line, pos) or _LINK.match(line, pos)  # `a -- text --> b` first
                 if not m or m.end() == pos:
-                    raise DiagramError(f"unexpected {line[pos:pos + 20]!r}")
+                    raise DiagramError(f"unexpected {line[pos : pos + 20]!r}")
                 pos = m.end()
                 targets = []
                 while True:

@@ -44,7 +44,7 @@ RESERVED = frozenset(
     participant actor as loop alt else opt par and rect critical break note over left right of
     activate deactivate autonumber title box create destroy link links properties details
     sequencediagram option
-    """.split()
+    """.split()  # noqa: SIM905 - a block of words reads better than a list of strings
 )
 
 _ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -126,7 +126,15 @@ TIERS = (
     ("external", "External services"),
     ("stores", "Data stores"),
 )
-_TIER_OF_KIND = {"client": "clients", "edge": "edge", "service": "servers", "queue": "async", "external": "external", "store": "stores", "cache": "stores"}
+_TIER_OF_KIND = {
+    "client": "clients",
+    "edge": "edge",
+    "service": "servers",
+    "queue": "async",
+    "external": "external",
+    "store": "stores",
+    "cache": "stores",
+}
 
 
 def tier_of(node: Node, fed_by_queue: bool = False) -> str:
@@ -260,7 +268,9 @@ _OPEN_BLOCKS = ("alt", "opt", "loop", "par", "critical", "break")
 _BRANCH_OF = {"alt": "else", "par": "and", "critical": "option"}
 
 
-def sequence(participants: Sequence[tuple[str, str]], messages: Iterable[Message | SeqNote | SeqBlock], title: str | None = None) -> str:
+def sequence(
+    participants: Sequence[tuple[str, str]], messages: Iterable[Message | SeqNote | SeqBlock], title: str | None = None
+) -> str:
     """A sequence diagram. `participants` are (key, shown name) in the order to draw them;
     a message or note naming an undeclared key declares it (named after the key). Blocks are
     kept balanced: a branch or `end` outside a block is dropped, a block left open is closed."""
@@ -345,7 +355,9 @@ def parse_hops(answer: str) -> tuple[list[Message], list[str]]:
     return hops, rest
 
 
-_BLOCK_LINE = re.compile(r"^\s*(?:[-*•]\s*)?(?P<word>alt|opt|loop|par|critical|break|else|and|end)\b[:\s]*(?P<label>.*?)\s*$", re.I)
+_BLOCK_LINE = re.compile(
+    r"^\s*(?:[-*•]\s*)?(?P<word>alt|opt|loop|par|critical|break|else|and|end)\b[:\s]*(?P<label>.*?)\s*$", re.I
+)
 _IF_LINE = re.compile(r"^\s*(?:[-*•]\s*)?(?P<word>if|otherwise|else)\b\s*(?P<label>[^:]*?)\s*:\s*$", re.I)
 _NOTE_LINE = re.compile(r"^\s*(?:[-*•]\s*)?note\s+(?:over\s+|left of\s+|right of\s+)?(?P<who>[^:]+?)\s*:\s*(?P<text>.+)$", re.I)
 
@@ -496,11 +508,10 @@ def _bracket_problems(line: str) -> str | None:
     for ch in line:
         if ch in PAIRS:
             stack.append(PAIRS[ch])
-        elif ch in PAIRS.values():
-            if not stack or stack.pop() != ch:
-                return f"unbalanced {ch!r}"
+        elif ch in PAIRS.values() and (not stack or stack.pop() != ch):
+            return f"unbalanced {ch!r}"
     if stack:
-        return f"unclosed {'' .join(reversed(stack))!r}"
+        return f"unclosed {''.join(reversed(stack))!r}"
     return None
 
 

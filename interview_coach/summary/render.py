@@ -207,7 +207,7 @@ def fence(value: Any, lang: str = "") -> str:
 
 def duration(seconds: Any) -> str:
     """Seconds as m:ss (or h:mm:ss)."""
-    total = int(round(float(seconds or 0)))
+    total = round(float(seconds or 0))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
@@ -223,7 +223,7 @@ def utc_date(seconds: Any) -> str:
     """Wall-clock seconds (from the session record) as a UTC date and time."""
     if not seconds:
         return "—"
-    return _dt.datetime.fromtimestamp(float(seconds), tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return _dt.datetime.fromtimestamp(float(seconds), tz=_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def factor_text(value: Any) -> str:

@@ -89,7 +89,8 @@ def session_context(session: Any, card: Any, framework: Any, bank: Any | None = 
         "problem": parts.problem(card),
         "steps": steps,
         "clarifications": [
-            {"question": c.question.strip(), "reply": c.reply.strip(), "matched": c.matched_id is not None} for c in session.clarifications
+            {"question": c.question.strip(), "reply": c.reply.strip(), "matched": c.matched_id is not None}
+            for c in session.clarifications
         ],
         "estimates": [
             {
@@ -248,7 +249,9 @@ def study_plan(session: Any, card: Any, framework: Any, bank: Any | None) -> lis
     missed = session.scorecard.missed
     if not missed:
         return []
-    keywords = {rp.key: rp.point.keywords for points in full_rubric(framework, card, session.deep_dives).values() for rp in points}
+    keywords = {
+        rp.key: rp.point.keywords for points in full_rubric(framework, card, session.deep_dives).values() for rp in points
+    }
     questions = []
     if bank is not None:
         for q in bank.questions:

@@ -13,12 +13,13 @@ with a head at each end.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
 from interview_coach.summary import svgtext as t
 from interview_coach.summary.diagram import Edge, Flowchart, Node
-from interview_coach.summary.svg_parts import Canvas, arrowhead
+from interview_coach.summary.svg_parts import Canvas, arrowhead, el
 
 FONT = 13.0
 LINE = 16.0
@@ -69,18 +70,18 @@ def merge_edges(chart: Flowchart) -> list[_Edge]:
         m.head_at_source |= e.start_head if forward else e.end_head
         if e.label and e.label not in m.label:
             m.label = f"{m.label} / {e.label}" if m.label else e.label
-    edges = list(merged.values())
+    out = list(merged.values())
     # A label already said on another edge into the same component, or out of the same one, is
     # not repeated: two clients' "WebSocket upgrade" to one load balancer are labelled once.
     said: set[tuple[str, str, str]] = set()
-    for e in edges:
-        if not e.label:
+    for m in out:
+        if not m.label:
             continue
-        keys = {("to", e.target, e.label), ("from", e.source, e.label)}
+        keys = {("to", m.target, m.label), ("from", m.source, m.label)}
         if keys & said:
-            e.label = ""
+            m.label = ""
         said |= keys
-    return edges
+    return out
 
 
 def tiers(chart: Flowchart) -> list[tuple[str, list[str]]]:
@@ -167,7 +168,7 @@ def render(chart: Flowchart, label: str | None = None) -> str:
         forward = rank[e.source] < rank[e.target]
         ge = GEdge(a, b) if forward else GEdge(b, a)
         ge.view = _EdgeView()
-        ge.info = e  # type: ignore[attr-defined]
+        ge.info = e
         g_edges.append(ge)
     components = _components(list(vertices.values()), g_edges)
 
@@ -202,7 +203,11 @@ def render(chart: Flowchart, label: str | None = None) -> str:
                 layer_pos[v] = (r + base, v.view.xy[0] - lo + cursor)
         cursor += hi - lo + 3 * GAP_IN_LAYER
         for e in component.sE:
-            e.info_path = [e.v[0], *[layout.ctrls[e][r] for r in sorted(layout.ctrls.get(e, {})) if layout.ctrls[e][r] not in e.v], e.v[1]]  # type: ignore[attr-defined]
+            e.info_path = [
+                e.v[0],
+                *[layout.ctrls[e][r] for r in sorted(layout.ctrls.get(e, {})) if layout.ctrls[e][r] not in e.v],
+                e.v[1],
+            ]
 
     # Layer coordinates from the global ranks, so every component's tiers line up.
     thickness: dict[int, float] = {}
@@ -302,7 +307,7 @@ class _EdgeView:
 def _fixed_ranks_class() -> type:
     from grandalf.layouts import Layer, SugiyamaLayout
 
-    class FixedRanks(SugiyamaLayout):  # type: ignore[misc]
+    class FixedRanks(SugiyamaLayout):
         """grandalf's Sugiyama layout with the layers given instead of computed."""
 
         def __init__(self, g: Any, fixed: dict[Any, int]) -> None:
@@ -332,21 +337,19 @@ def _FixedRanks(g: Any, fixed: dict[Any, int]) -> Any:
 
 
 def _tier_band(x: float, y: float, w: float, h: float, name: str, horizontal: bool) -> str:
-    parts = [
-        f'<rect class="dg-tier" x="{t.num(x)}" y="{t.num(y)}" width="{t.num(w)}" height="{t.num(h)}" rx="6" fill="#f6f8fa" stroke="#d1d9e0"/>'
-    ]
-    if name:
-        if horizontal:
-            lines = t.wrap(name, max(w - 12, 40), 12, 2)
-            for k, line in enumerate(lines):
-                parts.append(f'<text class="dg-tier-label" x="{t.num(x + w / 2)}" y="{t.num(y + 15 + k * 14)}" text-anchor="middle" font-size="12" font-weight="600" fill="#59636e">{t.esc(line)}</text>')
-        else:
-            line = t.wrap(name, max(w - 16, 40), 12, 1)[0]
-            parts.append(f'<text class="dg-tier-label" x="{t.num(x + 8)}" y="{t.num(y + 14)}" font-size="12" font-weight="600" fill="#59636e">{t.esc(line)}</text>')
+    parts = [el("rect", cls="dg-tier", x=x, y=y, width=w, height=h, rx=6.0, fill="#f6f8fa", stroke="#d1d9e0")]
+    label = {"cls": "dg-tier-label", "font_size": 12.0, "font_weight": 600, "fill": "#59636e"}
+    if name and horizontal:
+        for k, line in enumerate(t.wrap(name, max(w - 12, 40), 12, 2)):
+            parts.append(el("text", line, x=x + w / 2, y=y + 15.0 + k * 14, text_anchor="middle", **label))
+    elif name:
+        parts.append(el("text", t.wrap(name, max(w - 16, 40), 12, 1)[0], x=x + 8, y=y + 14, **label))
     return "".join(parts)
 
 
-def _ports(g_edges: list[Any], paths: dict[Any, list[tuple[float, float]]], placed: dict[Any, _Placed], horizontal: bool) -> dict[tuple[Any, int], tuple[float, float]]:
+def _ports(
+    g_edges: list[Any], paths: dict[Any, list[tuple[float, float]]], placed: dict[Any, _Placed], horizontal: bool
+) -> dict[tuple[Any, int], tuple[float, float]]:
     """Where each edge leaves and enters its nodes: spread along the side facing the next layer,
     in the order of where the edges go, so edges do not all meet in one point."""
     sides: dict[tuple[Any, int], list[tuple[float, Any, int]]] = {}
@@ -375,7 +378,7 @@ def _ports(g_edges: list[Any], paths: dict[Any, list[tuple[float, float]]], plac
 def _draw_edge(canvas: Canvas, info: _Edge, first_id: str, points: list[tuple[float, float]], horizontal: bool) -> None:
     a, b = points[0], points[-1]
     d = [f"M{t.num(a[0])},{t.num(a[1])}"]
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
         if horizontal:
             mx = (x0 + x1) / 2
             d.append(f"C{t.num(mx)},{t.num(y0)} {t.num(mx)},{t.num(y1)} {t.num(x1)},{t.num(y1)}")
@@ -400,6 +403,10 @@ def _direction(p: tuple[float, float], q: tuple[float, float], horizontal: bool)
     return (0.0, 1.0 if q[1] >= p[1] else -1.0)
 
 
+def _polygon(points: list[tuple[float, float]]) -> str:
+    return "M" + " L".join(f"{t.num(x)},{t.num(y)}" for x, y in points) + " Z"
+
+
 def _draw_node(canvas: Canvas, node: Node, x: float, y: float, box: _Placed) -> None:
     w, h = box.w, box.h
     x0, y0 = x - w / 2, y - h / 2
@@ -415,22 +422,25 @@ def _draw_node(canvas: Canvas, node: Node, x: float, y: float, box: _Placed) -> 
         text_top = y0 + 2 * ry + 4
     elif shape == "hexagon":
         k = min(14.0, w / 5)
-        d = f"M{t.num(x0 + k)},{t.num(y0)} H{t.num(x0 + w - k)} L{t.num(x0 + w)},{t.num(y)} L{t.num(x0 + w - k)},{t.num(y0 + h)} H{t.num(x0 + k)} L{t.num(x0)},{t.num(y)} Z"
+        d = _polygon([(x0 + k, y0), (x0 + w - k, y0), (x0 + w, y), (x0 + w - k, y0 + h), (x0 + k, y0 + h), (x0, y)])
         canvas.path(d, cls="dg-node", fill="#ffffff")
         text_top = y0 + 8
     elif shape == "flag":
-        d = f"M{t.num(x0)},{t.num(y0)} H{t.num(x0 + w)} V{t.num(y0 + h)} H{t.num(x0)} L{t.num(x0 + 12)},{t.num(y)} Z"
+        d = _polygon([(x0, y0), (x0 + w, y0), (x0 + w, y0 + h), (x0, y0 + h), (x0 + 12, y)])
         canvas.path(d, cls="dg-node", fill="#ffffff")
         text_top = y0 + 8
     elif shape == "diamond":
-        d = f"M{t.num(x)},{t.num(y0 - 8)} L{t.num(x0 + w + 8)},{t.num(y)} L{t.num(x)},{t.num(y0 + h + 8)} L{t.num(x0 - 8)},{t.num(y)} Z"
+        d = _polygon([(x, y0 - 8), (x0 + w + 8, y), (x, y0 + h + 8), (x0 - 8, y)])
         canvas.path(d, cls="dg-node", fill="#ffffff")
         text_top = y0 + 8
     else:
         rx = {"stadium": h / 2, "round": 10.0, "circle": h / 2}.get(shape, 4.0)
         canvas.rect(x0, y0, w, h, cls="dg-node", rx=rx)
         if shape == "subroutine":
-            canvas.path(f"M{t.num(x0 + 6)},{t.num(y0)} V{t.num(y0 + h)} M{t.num(x0 + w - 6)},{t.num(y0)} V{t.num(y0 + h)}", cls="dg-node-line")
+            canvas.path(
+                f"M{t.num(x0 + 6)},{t.num(y0)} V{t.num(y0 + h)} M{t.num(x0 + w - 6)},{t.num(y0)} V{t.num(y0 + h)}",
+                cls="dg-node-line",
+            )
         text_top = y0 + 8
     for k, line in enumerate(box.lines):
         canvas.text(x, text_top + 12 + k * LINE, line, anchor="middle")

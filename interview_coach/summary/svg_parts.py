@@ -88,6 +88,19 @@ class Canvas:
         )
 
 
+def el(tag: str, text: str | None = None, **attrs: object) -> str:
+    """One SVG element, its attributes and text escaped: `cls` is written `class`, `font_size` `font-size`."""
+    parts = [tag]
+    for name, value in attrs.items():
+        if value is None:
+            continue
+        key = "class" if name == "cls" else name.replace("_", "-")
+        shown = t.num(value) if isinstance(value, float) else str(value)
+        parts.append(f'{key}="{t.esc(shown)}"')
+    head = " ".join(parts)
+    return f"<{head}/>" if text is None else f"<{head}>{t.esc(text)}</{tag}>"
+
+
 def q(value: float) -> str:
     return f'"{t.num(value)}"'
 

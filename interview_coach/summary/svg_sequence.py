@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from interview_coach.summary import svgtext as t
 from interview_coach.summary.diagram import Block, Message, Note, Sequence
-from interview_coach.summary.svg_parts import Canvas, arrowhead
+from interview_coach.summary.svg_parts import Canvas, arrowhead, el
 
 FONT = 13.0
 LINE = 16.0
@@ -49,9 +49,12 @@ def render(seq: Sequence, max_width: float = 880.0, label: str | None = None) ->
 
     xs = _lifelines(seq, index, box_w, max_width, _right_room(seq, index, None, box_w))
     right_room = _right_room(seq, index, xs, box_w)
-    left = min(x - w / 2 for x, w in zip(xs, box_w))
+    left = min(x - w / 2 for x, w in zip(xs, box_w, strict=True))
     # Notes over a single lifeline may reach past the first box.
-    left = min([left] + [xs[index[n.over[0]]] - _note_width(n, xs, index) / 2 for n in seq.items if isinstance(n, Note) and n.place == "over"])
+    left = min(
+        [left]
+        + [xs[index[n.over[0]]] - _note_width(n, xs, index) / 2 for n in seq.items if isinstance(n, Note) and n.place == "over"]
+    )
     shift = MARGIN - left
     xs = [x + shift for x in xs]
     width = max(xs[-1] + box_w[-1] / 2, xs[-1] + right_room) + MARGIN
@@ -65,7 +68,7 @@ def render(seq: Sequence, max_width: float = 880.0, label: str | None = None) ->
             canvas.text(width / 2, y + 13 + k * LINE, line, anchor="middle", cls="dg-title", weight="600")
         y += len(title_lines) * LINE + 10
     top = y
-    for x, w, lines in zip(xs, box_w, boxes):
+    for x, w, lines in zip(xs, box_w, boxes, strict=True):
         canvas.rect(x - w / 2, top, w, box_h, cls="dg-actor", rx=4)
         first = top + (box_h - len(lines) * LINE) / 2 + 12
         for k, line in enumerate(lines):
@@ -83,12 +86,18 @@ def render(seq: Sequence, max_width: float = 880.0, label: str | None = None) ->
         if isinstance(item, Message):
             a, b = xs[index[item.source]], xs[index[item.target]]
             if item.source == item.target:
-                room = (xs[index[item.source] + 1] - a - LOOP - 18) if index[item.source] + 1 < len(xs) else right_room - LOOP - 10
+                room = (
+                    (xs[index[item.source] + 1] - a - LOOP - 18) if index[item.source] + 1 < len(xs) else right_room - LOOP - 10
+                )
                 lines = t.wrap(item.text, max(room, 80), FONT)
                 for k, line in enumerate(lines):
                     canvas.text(a + LOOP + 8, y + 12 + k * LINE, line)
                 bottom = y + max(len(lines) * LINE, LINE) + 4
-                canvas.path(f"M{t.num(a)},{t.num(y + 6)} H{t.num(a + LOOP)} V{t.num(bottom)} H{t.num(a + 6)}", cls="dg-msg", dashed=item.reply)
+                canvas.path(
+                    f"M{t.num(a)},{t.num(y + 6)} H{t.num(a + LOOP)} V{t.num(bottom)} H{t.num(a + 6)}",
+                    cls="dg-msg",
+                    dashed=item.reply,
+                )
                 canvas.raw(arrowhead(a + 1, bottom, -1.0, 0.0, item.head))
                 touch(a - 10, a + LOOP + 8 + t.block_width(lines, FONT))
                 y = bottom + 14
@@ -136,7 +145,14 @@ def render(seq: Sequence, max_width: float = 880.0, label: str | None = None) ->
 
     bottom = y + 6
     lifelines = "".join(
-        f'<path class="dg-life" d="M{t.num(x)},{t.num(lifeline_top)} V{t.num(bottom)}" stroke="#8c959f" stroke-dasharray="3 3" fill="none"/>'
+        el(
+            "path",
+            cls="dg-life",
+            d=f"M{t.num(x)},{t.num(lifeline_top)} V{t.num(bottom)}",
+            stroke="#8c959f",
+            stroke_dasharray="3 3",
+            fill="none",
+        )
         for x in xs
     )
     height = bottom + MARGIN
@@ -223,17 +239,25 @@ def _block(block: _Open, bottom: float, xs: list[float], box_w: list[float]) -> 
     top = block.top + 2
     tag = block.keyword
     tag_w = t.width(tag, 12) + 16
+    line = {"fill": "none", "stroke": "#8c959f"}
+    small = {"font_size": 12.0}
     parts = [
-        f'<rect class="dg-block" x="{t.num(lo)}" y="{t.num(top)}" width="{t.num(hi - lo)}" height="{t.num(bottom - top)}" fill="none" stroke="#8c959f"/>',
-        f'<path class="dg-block-tag" d="M{t.num(lo)},{t.num(top)} h{t.num(tag_w)} v12 l-6,6 h{t.num(-tag_w + 6)} z" fill="#eaeef2" stroke="#8c959f"/>',
-        f'<text x="{t.num(lo + 6)}" y="{t.num(top + 13)}" font-size="12" font-weight="600">{t.esc(tag)}</text>',
+        el("rect", cls="dg-block", x=lo, y=top, width=hi - lo, height=bottom - top, **line),
+        el(
+            "path",
+            cls="dg-block-tag",
+            d=f"M{t.num(lo)},{t.num(top)} h{t.num(tag_w)} v12 l-6,6 h{t.num(-tag_w + 6)} z",
+            fill="#eaeef2",
+            stroke="#8c959f",
+        ),
+        el("text", tag, x=lo + 6, y=top + 13, font_weight=600, **small),
     ]
     if block.label:
         label = t.wrap(f"[{block.label}]", hi - lo - tag_w - 20, 12, 1)[0]
-        parts.append(f'<text x="{t.num(lo + tag_w + 8)}" y="{t.num(top + 14)}" font-size="12" font-style="italic">{t.esc(label)}</text>')
-    for y, label in block.branches:
-        parts.append(f'<path class="dg-block" d="M{t.num(lo)},{t.num(y + 2)} H{t.num(hi)}" stroke="#8c959f" stroke-dasharray="5 3" fill="none"/>')
-        if label:
-            text = t.wrap(f"[{label}]", hi - lo - 20, 12, 1)[0]
-            parts.append(f'<text x="{t.num((lo + hi) / 2)}" y="{t.num(y + 17)}" font-size="12" font-style="italic" text-anchor="middle">{t.esc(text)}</text>')
+        parts.append(el("text", label, x=lo + tag_w + 8, y=top + 14, font_style="italic", **small))
+    for y, branch in block.branches:
+        parts.append(el("path", cls="dg-block", d=f"M{t.num(lo)},{t.num(y + 2)} H{t.num(hi)}", stroke_dasharray="5 3", **line))
+        if branch:
+            text = t.wrap(f"[{branch}]", hi - lo - 20, 12, 1)[0]
+            parts.append(el("text", text, x=(lo + hi) / 2, y=y + 17.0, font_style="italic", text_anchor="middle", **small))
     return "".join(parts)

@@ -17,7 +17,7 @@ _WIDTHS = {
     **dict.fromkeys(" .,:;!", 0.32),
     **dict.fromkeys("ftI()[]/\\`-", 0.39),
     "r": 0.41,
-    **dict.fromkeys("sz\"*", 0.53),
+    **dict.fromkeys('sz"*', 0.53),
     **dict.fromkeys("cJ_", 0.56),
     **dict.fromkeys("kvxyFL", 0.59),
     **dict.fromkeys("aeo0123456789{}$?#", 0.64),
@@ -75,7 +75,7 @@ def wrap(text: str, limit: float, size: float, max_lines: int = 8) -> list[str]:
         last = lines[max_lines - 1]
         while last and width(last + "…", size) > limit:
             last = last[:-1]
-        lines = lines[: max_lines - 1] + [last.rstrip() + "…"]
+        lines = [*lines[: max_lines - 1], last.rstrip() + "…"]
     return lines
 
 

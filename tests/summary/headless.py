@@ -139,7 +139,9 @@ class Browser:
         self.wait_for("Page.loadEventFired")
         result = self.call("Runtime.evaluate", expression=PROBE, returnByValue=True)
         report: dict[str, Any] = json.loads(result["result"]["value"])
-        report["requests"] = [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
+        report["requests"] = [
+            e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"
+        ]
         if screenshot is not None:
             shot = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
             screenshot.write_bytes(base64.b64decode(shot["data"]))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from headless import Browser, find_browser, screenshot_dir
 
 pytestmark = pytest.mark.slow
@@ -28,7 +27,8 @@ def browser():
 def _check(report: dict, html: str, name: str) -> None:
     drawn = [d for d in report["drawings"] if d["drawn"]]
     figures = (report["figures"], len(drawn))
-    print(f"{name}: {len(drawn)}/{report['figures']} diagrams drawn, {len(html.encode()) / 1024:.0f} KB, screenshot {report.get('screenshot')}")
+    weight = len(html.encode()) / 1024
+    print(f"{name}: {len(drawn)}/{report['figures']} diagrams drawn, {weight:.0f} KB, screenshot {report.get('screenshot')}")
     assert report["figures"] > 0 and figures[0] == figures[1], report
     for d in drawn:
         assert d["width"] > 100 and d["height"] > 50, d  # on the page, at a size one can read

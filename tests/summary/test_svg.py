@@ -143,7 +143,9 @@ def test_unbalanced_blocks_in_an_answer_stay_well_formed():
 
 
 def test_what_mermaid_escapes_is_drawn_as_itself():
-    source = mermaid.sequence([("a", 'Client "A"; <b>')], [mermaid.Message("a", "b", "send {to: B}; 100% & <script>alert(1)</script> #1")])
+    source = mermaid.sequence(
+        [("a", 'Client "A"; <b>')], [mermaid.Message("a", "b", "send {to: B}; 100% & <script>alert(1)</script> #1")]
+    )
     assert "#quot;" in source and "#59;" in source
     svg = draw(source)
     assert "<script" not in svg and "<b>" not in svg
