@@ -42,10 +42,14 @@ def render(seq: Sequence, max_width: float = 880.0, label: str | None = None) ->
         names, seq = ["?"], Sequence(seq.title, [("?", " ")], seq.items)
     index = {p: i for i, p in enumerate(names)}
     # Many participants share the width: their names wrap narrower rather than widen the drawing.
-    box_max = max(64.0, min(BOX_MAX, (max_width - 2 * MARGIN) / len(names) - 18))
-    boxes = [t.wrap(name or " ", box_max - 16, FONT, 4) for _, name in seq.participants]
-    box_w = [min(box_max, max(min(BOX_MIN, box_max), t.block_width(lines, FONT) + 16)) for lines in boxes]
-    box_h = max(len(lines) for lines in boxes) * LINE + 14
+    box_max = max(64.0, min(BOX_MAX, (max_width - 2 * MARGIN) / len(names) - 14))
+    # Names are bold (wider than the table says); a crowded row gets a smaller face, not split words.
+    name_size = FONT if box_max >= 110 else NOTE_FONT - 0.5
+    bold = name_size * 1.08
+    boxes = [t.wrap(name or " ", box_max - 14, bold, 4) for _, name in seq.participants]
+    box_w = [min(box_max, max(min(BOX_MIN, box_max), t.block_width(lines, bold) + 14)) for lines in boxes]
+    name_line = name_size + 3
+    box_h = max(len(lines) for lines in boxes) * name_line + 14
 
     xs = _lifelines(seq, index, box_w, max_width, _right_room(seq, index, None, box_w))
     right_room = _right_room(seq, index, xs, box_w)
@@ -70,9 +74,11 @@ def render(seq: Sequence, max_width: float = 880.0, label: str | None = None) ->
     top = y
     for x, w, lines in zip(xs, box_w, boxes, strict=True):
         canvas.rect(x - w / 2, top, w, box_h, cls="dg-actor", rx=4)
-        first = top + (box_h - len(lines) * LINE) / 2 + 12
+        first = top + (box_h - len(lines) * name_line) / 2 + name_size - 1
         for k, line in enumerate(lines):
-            canvas.text(x, first + k * LINE, line, anchor="middle", weight="600")
+            canvas.text(
+                x, first + k * name_line, line, anchor="middle", weight="600", size=None if name_size == FONT else name_size
+            )
     y = top + box_h + 14
     lifeline_top = top + box_h
 
@@ -162,7 +168,7 @@ def render(seq: Sequence, max_width: float = 880.0, label: str | None = None) ->
 def _lifelines(seq: Sequence, index: dict[str, int], box_w: list[float], max_width: float, right_room: float) -> list[float]:
     """x of each lifeline: far enough apart for the text between them, within `max_width` if possible."""
     n = len(box_w)
-    base = [(box_w[k] + box_w[k + 1]) / 2 + 18 for k in range(n - 1)]
+    base = [(box_w[k] + box_w[k + 1]) / 2 + 14 for k in range(n - 1)]
     needs: list[tuple[int, int, float]] = []  # (left, right, distance wanted between them)
     for item in seq.items:
         if isinstance(item, Message):
