@@ -182,6 +182,7 @@ class Component(Model):
     kind: Literal["client", "edge", "service", "store", "cache", "queue", "external"] = "service"
     description: str
     connects_to: list[str] = Field(default_factory=list)
+    carries: dict[str, str] = Field(default_factory=dict)  # target id -> what travels to it (an edge label)
 
 
 class FlowStep(Model):
@@ -252,6 +253,9 @@ class ProblemCard(Model):
             for target in comp.connects_to:
                 if target not in ids:
                     raise ValueError(f"component {comp.id!r} connects to unknown component {target!r}")
+            for target in comp.carries:
+                if target not in comp.connects_to:
+                    raise ValueError(f"component {comp.id!r} says what it carries to {target!r}, which is not in its connects_to")
         for flow in self.flows:
             for step in flow.steps:
                 for end in (step.source, step.target):
