@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,13 +52,14 @@ def demo(
         raise UsageError("--redis goes with --live", "add --live to run the scenarios on servers that use Redis")
     target = _check_mermaid_path(mermaid) if mermaid is not None else None
     svg_target = _check_path(Path(svg), "--svg", "trace.svg") if svg is not None else None
-    if live:
-        from interview_coach.chat.demo.live import live_names
+    with _failures_on_stderr():
+        if live:
+            from interview_coach.chat.demo.live import live_names
 
-        results = _run_live(live_names(scenario), as_json, redis)
-    else:
-        names = list(SCENARIOS) if scenario == "all" else [get_scenario(scenario).name]
-        results = _run(names, as_json)
+            results = _run_live(live_names(scenario), as_json, redis)
+        else:
+            names = list(SCENARIOS) if scenario == "all" else [get_scenario(scenario).name]
+            results = _run(names, as_json)
     if target is not None:
         _write_mermaid(target, results, quiet=as_json)
     if svg_target is not None:
@@ -69,6 +72,29 @@ def demo(
             f"demo: {len(failed)} of {len(results)} scenario{'s' if len(results) > 1 else ''} failed: {', '.join(failed)}",
             "run it alone to see which check failed",
         )
+
+
+@contextmanager
+def _failures_on_stderr() -> Iterator[None]:
+    """With --debug, the traceback behind a scenario that broke (otherwise one failed check) goes to stderr."""
+    from interview_coach.cli.state import state
+
+    if not state.debug:
+        yield
+        return
+    import logging
+    import sys
+
+    log = logging.getLogger("interview_coach.chat.demo")
+    handler = logging.StreamHandler(sys.stderr)
+    level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
 
 
 def _list(scenarios: dict[str, Any], as_json: bool) -> None:
@@ -125,8 +151,8 @@ def _run(names: list[str], as_json: bool) -> list[Any]:
 
     if as_json:
         results = [run_scenario(name) for name in names]
-        from interview_coach.cli.output import print_json
         from interview_coach.chat.demo import summary_of
+        from interview_coach.cli.output import print_json
 
         print_json(summary_of(results))
         return results
@@ -152,8 +178,8 @@ def _run_live(names: list[str], as_json: bool, redis_url: str | None) -> list[An
     from interview_coach.chat.demo.live import LIVE_SCENARIOS, run_live
 
     if as_json:
-        from interview_coach.cli.output import print_json
         from interview_coach.chat.demo import summary_of
+        from interview_coach.cli.output import print_json
 
         results = run_live(names, redis_url=redis_url)
         print_json(summary_of(results))

@@ -88,3 +88,21 @@ def test_bad_input_is_one_line_and_exit_2(invoke, tmp_path) -> None:
 def test_help_has_an_example(invoke) -> None:
     result = invoke("demo", "--help")
     assert result.exit_code == 0 and "Example: interview-coach demo" in result.output
+
+
+def test_debug_shows_the_traceback_of_a_scenario_that_broke(invoke, runner, monkeypatch) -> None:
+    from interview_coach.chat.demo import scenarios
+    from interview_coach.cli.main import app
+    from interview_coach.errors import CoachError
+
+    async def broken(ctx):
+        raise RuntimeError("the bus fell over")
+
+    monkeypatch.setitem(scenarios.SCENARIOS, "broken", scenarios.Scenario("broken", "Broken", "x", broken))
+    quiet = invoke("demo", "broken")
+    assert quiet.exit_code == 1 and "RuntimeError: the bus fell over" in quiet.output
+    assert "Traceback" not in quiet.output + quiet.stderr
+    loud = runner.invoke(app, ["--debug", "demo", "broken", "--json"])  # --debug lets the CoachError through
+    assert isinstance(loud.exception, CoachError)
+    assert "Traceback (most recent call last)" in loud.stderr and 'raise RuntimeError("the bus fell over")' in loud.stderr
+    assert json.loads(loud.stdout)["scenarios"][0]["ok"] is False  # stdout stays pure JSON

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import os
 import secrets
 import subprocess
@@ -23,6 +24,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,9 @@ from interview_coach.chat.service.ws_client import ChatSocketClient, ServiceErro
 from interview_coach.errors import CoachError, NotFoundError
 
 WAIT = 10.0
+
+# A failed scenario is a failed check on screen; its traceback goes here (shown by `demo --debug`).
+log = logging.getLogger(__name__)
 
 
 def _now_ms() -> float:
@@ -59,8 +64,8 @@ async def _free_port() -> int:
 
 
 async def start_embedded(folder: Path) -> Servers:
-    from interview_coach.chat.service.engines.deployment import open_embedded
     from interview_coach.chat.service.app import create_app, make_server, uvicorn_config
+    from interview_coach.chat.service.engines.deployment import open_embedded
 
     deployment = await open_embedded(folder, servers=("A", "B"))
     servers, tasks, urls, apps = [], [], [], []
@@ -71,7 +76,7 @@ async def start_embedded(folder: Path) -> Servers:
         servers.append(server)
         apps.append(app)
         # _serve, not serve: two servers in one process must not both take over SIGINT/SIGTERM.
-        tasks.append(asyncio.get_running_loop().create_task(server._serve()))  # noqa: SLF001
+        tasks.append(asyncio.get_running_loop().create_task(server._serve()))
         urls.append(f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + WAIT
     while not all(s.started for s in servers):
@@ -102,13 +107,14 @@ async def start_redis(url: str, folder: Path) -> Servers:
     try:
         for sid in ids:
             port = await _free_port()
-            log = open(folder / f"{sid}.log", "wb")
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "interview_coach", "serve", "--redis", url, "--server-id", sid, "--dev-login",
-                 "--port", str(port), "--fanout-lease", "1"], stdout=log, stderr=subprocess.STDOUT, env=env))
+            # The child gets its own copy of the file; ours closes once it has started.
+            with open(folder / f"{sid}.log", "wb") as server_log:
+                procs.append(subprocess.Popen(
+                    [sys.executable, "-m", "interview_coach", "serve", "--redis", url, "--server-id", sid, "--dev-login",
+                     "--port", str(port), "--fanout-lease", "1"], stdout=server_log, stderr=subprocess.STDOUT, env=env))
             urls.append(f"http://127.0.0.1:{port}")
         async with httpx.AsyncClient(timeout=1) as http:
-            for proc, base, sid in zip(procs, urls, ids):
+            for proc, base, sid in zip(procs, urls, ids, strict=True):
                 deadline = time.monotonic() + 20
                 while True:
                     if proc.poll() is not None:
@@ -145,6 +151,18 @@ async def start_redis(url: str, folder: Path) -> Servers:
 
 
 # ---------------------------------------------------------------------- the scenarios
+
+
+def _suffixed(who: str, *, suffix: str) -> str:
+    return who + suffix
+
+
+def _holds(client: ChatSocketClient, channel: str, count: int) -> bool:
+    return len(client.state.timeline(channel)) == count
+
+
+def _told_to_move(client: ChatSocketClient) -> bool:
+    return client.reconnect_requests > 0 or not client.connected
 
 
 @dataclass
@@ -250,7 +268,7 @@ async def group(ctx: LiveContext) -> None:
     before = await ctx.metrics()
     ack = await _send(ctx, owner, "m0", "All hands at 3pm", channel_id=channel)
     for c in clients[1:]:
-        await c.wait_for(lambda c=c: c.state.has(channel, ack["message_id"]), WAIT, "the group message")
+        await c.wait_for(partial(c.state.has, channel, ack["message_id"]), WAIT, "the group message")
     ctx.tracer.note("Fan-out", f"{online - 1} online members got it on 2 servers; the rest were pushed")
     after = None
     for _ in range(100):  # the push of the offline members follows the live delivery
@@ -276,7 +294,7 @@ async def typing(ctx: LiveContext) -> None:
     for _ in range(3):
         ctx.tracer.arrow("Client alice", ctx.label(0), "typing")
         await alice.typing(channel)
-    await bob.wait_for(lambda: bob.typing_events, WAIT, "the indicator")
+    await bob.wait_for(lambda: bool(bob.typing_events), WAIT, "the indicator")
     ctx.tracer.arrow(ctx.label(1), "Client bob", "typing alice (room open)")
     await alice.ping()
     await carol.ping()
@@ -295,7 +313,7 @@ async def ordering(ctx: LiveContext) -> None:
     ctx.tracer.note("Clients", "4 clients on 2 servers send 25 messages each, all at once")
     acks = await asyncio.gather(*(c.send(f"{c.user_id} #{i}", channel_id=channel) for c in everyone for i in range(25)))
     for c in everyone:
-        await c.wait_for(lambda c=c: len(c.state.timeline(channel)) == 100, WAIT, "every message")
+        await c.wait_for(partial(_holds, c, channel, 100), WAIT, "every message")
     views = [[m.message_id for m in c.state.timeline(channel)] for c in everyone]
     ids = sorted(x["message_id"] for x in acks)
     ctx.check("every client shows the same 100 messages in the same order", all(v == ids for v in views))
@@ -358,7 +376,7 @@ async def sync(ctx: LiveContext) -> None:
     await _send(ctx, alice, "alice", "before the flight", to=bob.user_id)
     await bob.wait_for(lambda: bob.state.count() == 1, WAIT, "the first message")
     ctx.tracer.arrow("Client bob", ctx.label(1), "disconnect (boarding)")
-    await bob._drop()  # noqa: SLF001 — the phone goes into flight mode
+    await bob._drop()  # the phone goes into flight mode
     missed = 0
     for i in range(6):
         await (alice.send(f"dm {i}", to=bob.user_id) if i % 2 else carol.send(f"team {i}", channel_id=team))
@@ -384,13 +402,13 @@ async def drain(ctx: LiveContext) -> None:
     ctx.tracer.arrow("Operator", ctx.label(0), "SIGTERM (drain)")
     await ctx.servers.drain_first()
     for c in a:
-        await c.wait_for(lambda c=c: c.reconnect_requests > 0 or not c.connected, WAIT, "the reconnect frame")
+        await c.wait_for(partial(_told_to_move, c), WAIT, "the reconnect frame")
     ctx.tracer.arrow(ctx.label(0), "Clients a0-a2", "reconnect (server draining), close 1012", reply=True)
     for c in a:
         acks.append(await c.send_reliably("after", to=bob.user_id))
     ctx.tracer.arrow("Clients a0-a2", ctx.label(1), "reconnect, sync, send")
     for ack in acks:
-        await bob.wait_for(lambda ack=ack: bob.state.has(ack["channel_id"], ack["message_id"]), WAIT, "every message")
+        await bob.wait_for(partial(bob.state.has, ack["channel_id"], ack["message_id"]), WAIT, "every message")
     ctx.check("every client was told to reconnect", all(c.reconnect_requests == 1 for c in a))
     ctx.check("they all moved to the other server", all(c.server_id == ctx.servers.ids[1] for c in a))
     ctx.check("nothing acknowledged was lost", all(bob.state.has(x["channel_id"], x["message_id"]) for x in acks))
@@ -431,12 +449,14 @@ async def run_live_async(names: list[str], *, redis_url: str | None = None,
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix=f"interview-coach-live-{name}-") as tmp:
             servers = await (start_redis(redis_url, Path(tmp)) if redis_url else start_embedded(Path(tmp)))
-            tag = secrets.token_hex(2)
-            ctx = LiveContext(servers, tracer, (lambda who: f"{who}.{tag}") if redis_url else (lambda who: who))
+            # A real redis may hold the users of an earlier run: there, names get a fresh suffix.
+            naming: Callable[[str], str] = partial(_suffixed, suffix=f".{secrets.token_hex(2)}") if redis_url else str
+            ctx = LiveContext(servers, tracer, naming)
             error = None
             try:
                 await asyncio.wait_for(run(ctx), 60)
             except Exception as exc:  # a broken scenario reports, it does not crash the demo
+                log.debug("live demo scenario %s failed", name, exc_info=True)
                 error = f"{type(exc).__name__}: {exc}"
                 ctx.checks.append(Check(f"the scenario ran to the end ({error})", False))
             finally:

@@ -14,20 +14,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from interview_coach.chat.design.cluster import ChatCluster
 from interview_coach.chat.demo.clocks import OffsetClock
+from interview_coach.chat.design.cluster import ChatCluster
 from interview_coach.chat.design.errors import ClockDriftError, SignatureError, UploadRefused
 from interview_coach.chat.design.ids import Snowflake, decode
-from interview_coach.chat.design.media import MiB, LocalObjectStore, MediaService, UrlSigner, upload_parts
+from interview_coach.chat.design.media import LocalObjectStore, MediaService, MiB, UrlSigner, upload_parts
 from interview_coach.chat.design.tracing import TraceEvent, TraceRecorder
 from interview_coach.clock import Clock, FakeClock, SystemClock
 from interview_coach.errors import NotFoundError
+
+# A failed scenario is a failed check on screen; its traceback goes here (shown by `demo --debug`).
+log = logging.getLogger(__name__)
 
 _REAL = SystemClock()
 
@@ -92,7 +97,7 @@ def _ms(seconds: float) -> float:
 
 def _percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 # ---------------------------------------------------------------------- delivery
@@ -125,7 +130,9 @@ async def delivery(ctx: Context) -> None:
             delivery_receipt=receipts.get(ack.channel_id) == ack.message_id,
         )
         ctx.check("bob got the message exactly once", bob.live_frames[(ack.channel_id, ack.message_id)] == 1)
-        ctx.check("one registry lookup and one bus message", ctx.facts["registry_lookups"] == 1 and ctx.facts["bus_messages"] == 1)
+        ctx.check(
+            "one registry lookup and one bus message", ctx.facts["registry_lookups"] == 1 and ctx.facts["bus_messages"] == 1
+        )
         ctx.check("the message is in the store after the write-behind flush", stored == 1)
         ctx.check("bob's delivery receipt was recorded", ctx.facts["delivery_receipt"])
 
@@ -184,7 +191,10 @@ async def offline(ctx: Context) -> None:
         ctx.facts["synced_on_reconnect"] = result.total if result else 0
         ctx.check("the registry had no session for bob", lookup is None)
         ctx.check("two push notifications were recorded", len(pushes) == 2)
-        ctx.check("nothing went over the bus; server B was bypassed", ctx.facts["bus_messages"] == 0 and ctx.facts["server_b_bypassed"])
+        ctx.check(
+            "nothing went over the bus; server B was bypassed",
+            ctx.facts["bus_messages"] == 0 and ctx.facts["server_b_bypassed"],
+        )
         ctx.check("on reconnect, sync brought both messages, in order", got == [first.message_id, second.message_id])
 
 
@@ -286,7 +296,9 @@ async def typing(ctx: Context) -> None:
         visible = clients["bob"].typing_view.is_typing(alice_room, "alice")
         clock.advance(1.0)  # t = 16.5: past it
         expired = not clients["bob"].typing_view.is_typing(alice_room, "alice")
-        ctx.note("Client bob", f"t=+15.5 s: dots {'shown' if visible else 'gone'}; t=+16.5 s: {'faded' if expired else 'still shown'}")
+        ctx.note(
+            "Client bob", f"t=+15.5 s: dots {'shown' if visible else 'gone'}; t=+16.5 s: {'faded' if expired else 'still shown'}"
+        )
         ctx.facts.update(
             keystrokes=keystrokes,
             indicators_published=published,
@@ -302,7 +314,10 @@ async def typing(ctx: Context) -> None:
             expired_at_16_5_s=expired,
         )
         ctx.check("the sender was throttled to one indicator per 5 s (t=0, 5, 10)", published == 3)
-        ctx.check("only members with the room open got indicators", all(seen_by[u] == 3 for u in open_room) and all(seen_by[u] == 0 for u in idle))
+        ctx.check(
+            "only members with the room open got indicators",
+            all(seen_by[u] == 3 for u in open_room) and all(seen_by[u] == 0 for u in idle),
+        )
         ctx.check("nothing was stored or queued", ctx.facts["stored"] == 0 and ctx.facts["queued"] == 0)
         ctx.check("the receiver's indicator faded 6 s after the last refresh", visible and expired)
 
@@ -323,8 +338,10 @@ async def ordering(ctx: Context) -> None:
     blocked_ms = (base.monotonic() - mono) * 1000
     waited_ms = node.stats.backward_waited_ms
     behind_ms = node.stats.largest_backward_ms  # the step less what time passed before the next id
-    ctx.tracer.arrow("Snowflake generator", "Chat server (node 7)", f"blocked {waited_ms:.1f} ms until the clock caught up", reply=True)
-    increasing = all(a < b for a, b in zip(ids, ids[1:]))
+    ctx.tracer.arrow(
+        "Snowflake generator", "Chat server (node 7)", f"blocked {waited_ms:.1f} ms until the clock caught up", reply=True
+    )
+    increasing = all(a < b for a, b in pairwise(ids))
 
     clock.step(-2.0)
     ctx.note("Chat server (node 7)", "the clock jumps back 2 s (over the 1 s limit)")
@@ -341,9 +358,12 @@ async def ordering(ctx: Context) -> None:
     burst = node.next_ids(10_000)
     ctx.tracer.arrow("Chat server (node 7)", "Snowflake generator", "next_ids(10,000)")
     ctx.tracer.arrow(
-        "Snowflake generator", "Chat server (node 7)", f"10,000 ids; waited for the next ms {node.stats.exhausted_waits} times", reply=True
+        "Snowflake generator",
+        "Chat server (node 7)",
+        f"10,000 ids; waited for the next ms {node.stats.exhausted_waits} times",
+        reply=True,
     )
-    burst_ok = all(a < b for a, b in zip(burst, burst[1:])) and burst[0] > ids[-1]
+    burst_ok = all(a < b for a, b in pairwise(burst)) and burst[0] > ids[-1]
     burst_ms = len({decode(i).timestamp_ms for i in burst})  # 10,000 ids need at least 3 ms of 4,096
 
     # Two servers whose clocks disagree by 15 ms: what each id scheme does to a conversation.
@@ -534,7 +554,9 @@ async def media(ctx: Context) -> None:
     ctx.check("an executable was caught by its bytes on arrival, whatever its declared type", sniffed_on_arrival)
     ctx.check("a tampered URL was refused", tampered_refused)
     ctx.check("a URL used after its expiry was refused", expired_refused)
-    ctx.check("60 MB went up in 12 parts; only part 7 was retried", len(plan.parts) == 12 and retried == [7] and len(results) == 12)
+    ctx.check(
+        "60 MB went up in 12 parts; only part 7 was retried", len(plan.parts) == 12 and retried == [7] and len(results) == 12
+    )
     ctx.check("the stored object is byte-for-byte the video", intact and stored.size == 60 * MiB)
     ctx.check("a small metadata message reached bob over the chat", meta_ok)
 
@@ -615,7 +637,9 @@ async def sync(ctx: Context) -> None:
         ctx.check("the retried send was stored once and acknowledged with the first id", ctx.facts["retried_send_stored_once"])
         ctx.check(
             "conversations page by keyset, most recent first",
-            page1.has_more and page1.conversations[0].channel_id == "group:trip" and len(page1.conversations) + len(page2.conversations) == 4,
+            page1.has_more
+            and page1.conversations[0].channel_id == "group:trip"
+            and len(page1.conversations) + len(page2.conversations) == 4,
         )
 
 
@@ -625,13 +649,20 @@ async def sync(ctx: Context) -> None:
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
-        Scenario("delivery", "Client A to client B across two chat servers", "send → id → journal → registry → bus → deliver → ack, then 1,000 more for figures", delivery),
-        Scenario("offline", "An offline recipient: push instead of delivery", "registry returns null, server B is bypassed, push is recorded, sync catches up", offline),
-        Scenario("group", "A 10,000-member group over 4 servers", "one batched lookup, one bus message per server, offline members pushed", group),
-        Scenario("typing", "Typing indicators in a busy room", "never stored; room filters; 5 s sender throttle; 6 s receiver fade", typing),
-        Scenario("ordering", "Ordering when a clock moves back 15 ms", "Snowflake waits out the step, refuses a big one, and what skew between servers does", ordering),
-        Scenario("media", "Media: policy, presigned URLs, 60 MB in 12 parts", "refusals by size, type and first bytes; tamper and expiry; one part retried alone", media),
-        Scenario("sync", "Back from a flight: sync with per-channel cursors", "only the missed messages of each channel, in order, nothing twice", sync),
+        Scenario("delivery", "Client A to client B across two chat servers",
+                 "send → id → journal → registry → bus → deliver → ack, then 1,000 more for figures", delivery),
+        Scenario("offline", "An offline recipient: push instead of delivery",
+                 "registry returns null, server B is bypassed, push is recorded, sync catches up", offline),
+        Scenario("group", "A 10,000-member group over 4 servers",
+                 "one batched lookup, one bus message per server, offline members pushed", group),
+        Scenario("typing", "Typing indicators in a busy room",
+                 "never stored; room filters; 5 s sender throttle; 6 s receiver fade", typing),
+        Scenario("ordering", "Ordering when a clock moves back 15 ms",
+                 "Snowflake waits out the step, refuses a big one, and what skew between servers does", ordering),
+        Scenario("media", "Media: policy, presigned URLs, 60 MB in 12 parts",
+                 "refusals by size, type and first bytes; tamper and expiry; one part retried alone", media),
+        Scenario("sync", "Back from a flight: sync with per-channel cursors",
+                 "only the missed messages of each channel, in order, nothing twice", sync),
     )
 }
 
@@ -666,6 +697,7 @@ async def run_scenario_async(
         try:
             await scenario.run(ctx)
         except Exception as exc:  # a scenario that breaks reports it instead of a traceback
+            log.debug("demo scenario %s failed", name, exc_info=True)
             error = f"{type(exc).__name__}: {exc}"
             ctx.checks.append(Check(f"the scenario ran to the end ({error})", False))
     ok = bool(ctx.checks) and all(c.passed for c in ctx.checks)
