@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import signal
@@ -55,10 +56,8 @@ async def run(host: str, port: int, ready: asyncio.Event | None = None) -> None:
         print(f"bare relay on ws://{host}:{port}/", flush=True)
         if ready is not None:
             ready.set()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):  # a signal cancels `stop`
             await stop
-        except asyncio.CancelledError:
-            pass
 
 
 def main() -> None:

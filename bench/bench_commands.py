@@ -59,7 +59,8 @@ def main() -> None:
         wall = statistics.median(a[1] for a, _ in pairs)
         cpu_ratio = statistics.median(a[0] / max(b[0], 1e-4) for a, b in pairs)
         wall_ratio = statistics.median(a[1] / b[1] for a, b in pairs)
-        print(f"{' '.join(['interview-coach', *flags]):<40} {cpu * 1000:>8.0f} {cpu_ratio:>8.1f}x {wall * 1000:>8.0f} {wall_ratio:>8.1f}x")
+        command = " ".join(["interview-coach", *flags])
+        print(f"{command:<40} {cpu * 1000:>8.0f} {cpu_ratio:>8.1f}x {wall * 1000:>8.0f} {wall_ratio:>8.1f}x")
     shutil.rmtree(env["INTERVIEW_COACH_HOME"], ignore_errors=True)
 
 

@@ -33,7 +33,7 @@ async def run(folder: Path, *, servers: tuple[str, ...], pairs: int, messages: i
         for i in range(pairs):
             senders.append(await chat.client(f"s{i}", servers[0], sync=False))
             recipients.append(await chat.client(f"r{i}", servers[-1], sync=False, timer=time.perf_counter))
-        for s, r in zip(senders, recipients):  # open every direct channel first (one store write each)
+        for s, r in zip(senders, recipients, strict=True):  # open every direct channel first (one store write each)
             await s.send("hello", to=r.user_id)
         await chat.settle()
         await chat.persist.flush()
@@ -50,7 +50,7 @@ async def run(folder: Path, *, servers: tuple[str, ...], pairs: int, messages: i
                 await asyncio.sleep(0)
 
         start = time.perf_counter()
-        await asyncio.gather(*(sender(s, r.user_id) for s, r in zip(senders, recipients)))
+        await asyncio.gather(*(sender(s, r.user_id) for s, r in zip(senders, recipients, strict=True)))
         await chat.settle()
         delivered = time.perf_counter() - start
         await chat.persist.flush()
@@ -85,19 +85,21 @@ def main() -> None:
         ("two servers, no journal", ("A", "B"), False, "process", None),
     ]
     total = args.pairs * args.messages
-    print(f"Direct messages: {args.pairs} concurrent pairs x {args.messages} messages = {total:,} per run, store on; median of {args.runs} runs")
+    print(f"Direct messages: {args.pairs} concurrent pairs x {args.messages} messages = {total:,} per run, store on; "
+          f"median of {args.runs} runs")
     print(f"{'':32} {'msgs/s stored':>14} {'msgs/s delivered':>17} {'p50 ms':>8} {'p99 ms':>8} {'queue peak':>11}")
     for label, servers, journal, durability, pairs in cases:
         pairs = pairs or args.pairs
         results = []
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory(prefix="bench-delivery-") as tmp:
-                results.append(
-                    asyncio.run(run(Path(tmp), servers=servers, pairs=pairs, messages=args.messages, journal=journal, durability=durability))
-                )
+                once = run(Path(tmp), servers=servers, pairs=pairs, messages=args.messages,
+                           journal=journal, durability=durability)
+                results.append(asyncio.run(once))
         med = {k: statistics.median(r[k] for r in results) for k in results[0]}
         print(
-            f"{label:32} {med['per_s']:14,.0f} {med['delivered_per_s']:17,.0f} {med['p50']:8.3f} {med['p99']:8.3f} {med['max_depth']:11,.0f}"
+            f"{label:32} {med['per_s']:14,.0f} {med['delivered_per_s']:17,.0f} {med['p50']:8.3f} {med['p99']:8.3f} "
+            f"{med['max_depth']:11,.0f}"
         )
 
 

@@ -30,7 +30,9 @@ async def run(folder: Path, members: int, messages: int, offline_share: float) -
         users = [f"user{i:05d}" for i in range(members)]
         group = await chat.groups.create_group("All hands", users)
         online = users[: int(members * (1 - offline_share))]
-        clients = [await chat.client(u, SERVERS[i % len(SERVERS)], sync=False, timer=time.perf_counter) for i, u in enumerate(online)]
+        clients = [
+            await chat.client(u, SERVERS[i % len(SERVERS)], sync=False, timer=time.perf_counter) for i, u in enumerate(online)
+        ]
         sender = clients[0]
         await sender.send("warm-up", channel_id=group.channel_id)
         await chat.settle()
@@ -90,7 +92,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
             r = asyncio.run(run(Path(tmp), args.members, args.messages, offline))
         print(
-            f"{label:22} {r['online']:7,} {r['p50']:11.1f} {r['max']:9.1f} {r['ack']:7.3f} {r['lookups']:8.0f} {r['bus']:9.0f} {r['pushed']:7,}"
+            f"{label:22} {r['online']:7,} {r['p50']:11.1f} {r['max']:9.1f} {r['ack']:7.3f} {r['lookups']:8.0f} {r['bus']:9.0f} "
+            f"{r['pushed']:7,}"
             f"          {r['naive']:6.1f} {r['naive_lookups']:8,} {r['naive_bus']:9,}"
         )
     print("fan-out ms: send() until the last member's connection has it (median; worst after a warm-up message).")

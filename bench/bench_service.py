@@ -74,9 +74,9 @@ class Target:
 
     def _spawn(self, args: list[str], env: dict[str, str]) -> str:
         port = free_port()
-        log = open(self.work / f"{self.name}-{port}.log", "w")
-        proc = subprocess.Popen([*args, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-                                env={**os.environ, **env})
+        with open(self.work / f"{self.name}-{port}.log", "w") as log:  # the child keeps its own copy
+            proc = subprocess.Popen([*args, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+                                    env={**os.environ, **env})
         self.procs.append(proc)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30

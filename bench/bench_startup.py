@@ -15,7 +15,6 @@ from pathlib import Path
 from timing import command_times_ms
 
 
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import typer
 
-content_app = typer.Typer(help="Check problem cards, frameworks and quiz banks.\n\nExample: interview-coach content validate my-content/", no_args_is_help=True)
+content_app = typer.Typer(
+    help="Check problem cards, frameworks and quiz banks.\n\nExample: interview-coach content validate my-content/",
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:

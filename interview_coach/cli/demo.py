@@ -19,7 +19,10 @@ def demo(
     list_: bool = typer.Option(False, "--list", help="List the scenarios."),
     as_json: bool = typer.Option(False, "--json", help='Print {"scenarios": [{"name", "ok", "facts"}]} instead of the trace.'),
     mermaid: Path = typer.Option(
-        None, "--mermaid", metavar="FILE", help="Also write the trace as a Mermaid sequence diagram (.md: fenced, one per scenario)."
+        None,
+        "--mermaid",
+        metavar="FILE",
+        help="Also write the trace as a Mermaid sequence diagram (.md: fenced, one per scenario).",
     ),
     svg: str = typer.Option(
         None,
@@ -28,7 +31,9 @@ def demo(
         help="Also write the trace as an SVG sequence diagram (several scenarios: FILE-NAME.svg each).",
     ),
     live: bool = typer.Option(False, "--live", help="Run against two real chat servers over HTTP and WebSockets (see serve)."),
-    redis: str = typer.Option(None, "--redis", metavar="URL", help="With --live: two `serve --redis URL` processes instead of embedded."),
+    redis: str = typer.Option(
+        None, "--redis", metavar="URL", help="With --live: two `serve --redis URL` processes instead of embedded."
+    ),
 ) -> None:
     """Watch the reference chat design run: real servers, ids, store, fan-out, typing, media, sync.
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-
 import typer
 from typer.core import TyperGroup
 
@@ -24,10 +23,12 @@ class _DefaultCommandGroup(TyperGroup):
 
     default_command = "calc"
 
-    def list_commands(self, ctx: typer.Context) -> list[str]:
+    # The overrides take typer.Context, which typer passes to every command: the base class names
+    # the click Context that typer vendors (typer._click), a private module this code stays out of.
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         return list(self.commands)
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
@@ -73,15 +74,19 @@ def calc(
     online_fraction: str = typer.Option(None, "--online-fraction", help="Share of DAU online at once: 10% or 0.1."),
     per_server_qps: str = typer.Option(None, "--per-server-qps", help="Requests one server handles per second: 10K."),
     per_server_connections: str = typer.Option(None, "--per-server-connections", help="Open connections per server: 50K."),
-    cache_hot_fraction: str = typer.Option(None, "--cache-hot-fraction", help="Share of a day's data kept hot in cache: 20% (default)."),
-    as_json: bool = typer.Option(False, "--json", help='Print {"inputs": {...}, "results": {name: {value, unit, rounded, formula}}}.'),
+    cache_hot_fraction: str = typer.Option(
+        None, "--cache-hot-fraction", help="Share of a day's data kept hot in cache: 20% (default)."
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help='Print {"inputs": {...}, "results": {name: {value, unit, rounded, formula}}}.'
+    ),
 ) -> None:
     """Estimate from a preset and/or flags; flags override the preset.
 
     Example: interview-coach estimate chat --peak-factor 3
 
     Example: interview-coach estimate --mau 300M --active-fraction 50% --writes-per-user 2 --item text:200B --item media:1MB@10% --years 5
-    """
+    """  # noqa: E501 - help shows the example as written: one line, to copy whole
     from interview_coach.estimation.calculator import calculate, parse_inputs, require_results
 
     flags: dict[str, Any] = {
@@ -216,9 +221,13 @@ def _is_interactive() -> bool:
 
 @estimate_app.command("drill")
 def drill(
-    preset: str = typer.Argument(None, help="A problem card to drill on, e.g. chat; without one a random scenario.", show_default=False),
+    preset: str = typer.Argument(
+        None, help="A problem card to drill on, e.g. chat; without one a random scenario.", show_default=False
+    ),
     seed: int = typer.Option(None, "--seed", help="Seed for a random scenario (the same seed, the same numbers)."),
-    answers: Path = typer.Option(None, "--answers", help="YAML or JSON file of result name -> your number; no prompts.", dir_okay=False),
+    answers: Path = typer.Option(
+        None, "--answers", help="YAML or JSON file of result name -> your number; no prompts.", dir_okay=False
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the graded drill as JSON (needs --answers)."),
 ) -> None:
     """Practise estimating: each quantity in turn, graded by factor, with the worked solution.
@@ -336,4 +345,5 @@ def _run_drill(the_drill: Any, scripted: dict[str, float | None] | None, save: A
         if graded.solution.shortcut:
             con.print(Text(f"  aloud:   {graded.solution.shortcut}", style="dim"))
     con.print()
-    con.print(Text(f"Score: {the_drill.score:g}/{the_drill.total} (1 point on target, half within 10x). Saved to your history.", style="bold"))
+    score = f"Score: {the_drill.score:g}/{the_drill.total} (1 point on target, half within 10x). Saved to your history."
+    con.print(Text(score, style="bold"))

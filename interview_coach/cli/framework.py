@@ -14,6 +14,7 @@ PART_KEYS = {
     "competencies": "competencies",
 }
 PARTS = tuple(PART_KEYS)
+PART_HELP = f"Show only these parts: {', '.join(PARTS)} (repeatable)."
 
 
 def register(app: typer.Typer) -> None:
@@ -21,9 +22,7 @@ def register(app: typer.Typer) -> None:
 
 
 def framework(
-    part: list[str] = typer.Option(
-        None, "--part", "-p", help=f"Show only these parts: {', '.join(PARTS)} (repeatable)."
-    ),
+    part: list[str] = typer.Option(None, "--part", "-p", help=PART_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the framework as JSON."),
 ) -> None:
     """Show the four-step framework: timeline, trade-offs, pitfalls, checklist and rubric.

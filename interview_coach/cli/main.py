@@ -118,7 +118,10 @@ def main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors."),
     content_dir: str = typer.Option(
-        None, "--content-dir", envvar="INTERVIEW_COACH_CONTENT", help="Extra content folder (problem cards, quiz banks, templates)."
+        None,
+        "--content-dir",
+        envvar="INTERVIEW_COACH_CONTENT",
+        help="Extra content folder (problem cards, quiz banks, templates).",
     ),
 ) -> None:
     """A terminal coach for system design interviews.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-problems_app = typer.Typer(help="Browse the interview problems.\n\nExample: interview-coach problems show chat", no_args_is_help=True)
+problems_app = typer.Typer(
+    help="Browse the interview problems.\n\nExample: interview-coach problems show chat", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:

@@ -218,7 +218,9 @@ def parse_inputs(mapping: Mapping[str, object], source: str = "") -> EstimateInp
             parsed = [parse(entry, key, source) for entry in entries]
             names = [p.name for p in parsed]
             if len(set(names)) != len(names):
-                raise UsageError(f"{_flag_label(key, source)}: a name is used twice ({', '.join(names)})", "give each kind its own name")
+                raise UsageError(
+                    f"{_flag_label(key, source)}: a name is used twice ({', '.join(names)})", "give each kind its own name"
+                )
             values[key] = tuple(parsed)
             continue
         values[key] = _PARSERS[key](raw, key, source)
@@ -249,7 +251,13 @@ class ResultItem:
     shortcut: str | None = None  # the same step from rounded upstream figures, when they differ
 
     def to_json(self) -> dict[str, Any]:
-        return {"value": _json_number(self.value), "unit": self.unit, "rounded": self.rounded, "formula": self.formula, "shortcut": self.shortcut}
+        return {
+            "value": _json_number(self.value),
+            "unit": self.unit,
+            "rounded": self.rounded,
+            "formula": self.formula,
+            "shortcut": self.shortcut,
+        }
 
 
 @dataclass(frozen=True)
@@ -370,7 +378,8 @@ RULES: tuple[_Rule, ...] = (
           lambda v, s: f"{s.n(v['avg_write_qps'])} writes/s x {_peak(v, s)}", "writes"),
     _Rule("daily_reads", "Daily reads", "reads/day", "per_day", ("daily_writes", "reads_per_write"),
           lambda v: v["daily_writes"] * v["reads_per_write"],
-          lambda v, s: f"{s.n(v['daily_writes'])} writes/day x {s.x(v['reads_per_write'])} {'read' if v['reads_per_write'] == 1 else 'reads'} per write", "reads"),
+          lambda v, s: f"{s.n(v['daily_writes'])} writes/day x {s.x(v['reads_per_write'])} "
+                       f"{'read' if v['reads_per_write'] == 1 else 'reads'} per write", "reads"),
     _Rule("avg_read_qps", "Average read QPS", "reads/s", "rate", ("daily_reads",),
           lambda v: v["daily_reads"] / SECONDS_PER_DAY,
           lambda v, s: f"{s.n(v['daily_reads'])} reads / {SECONDS_PER_DAY:,} s", "reads"),
@@ -555,8 +564,8 @@ def _per_item(inputs: EstimateInputs, exact: Mapping[str, float], add: Callable[
         add(day_rule, per_day, f"{working} = {show.size(per_day)}/day", None, f"storage_per_day_bytes.{item.name}")
         if "years" in exact:
             total = per_day * DAYS_PER_YEAR * exact["years"]
-            add(total_rule, total, f"{show.size(per_day)}/day x {DAYS_PER_YEAR} days x {show.x(exact['years'])} years = {show.size(total)}",
-                None, f"storage_total_bytes.{item.name}")
+            over_years = f"{show.size(per_day)}/day x {DAYS_PER_YEAR} days x {show.x(exact['years'])} years"
+            add(total_rule, total, f"{over_years} = {show.size(total)}", None, f"storage_total_bytes.{item.name}")
 
 
 def _per_stream(inputs: EstimateInputs, exact: Mapping[str, float], add: Callable[..., None]) -> None:

@@ -64,7 +64,10 @@ SCENARIO_CHOICES: dict[str, list[object]] = {
 }
 
 _SIZE_KINDS = {"size_day", "size_year", "size", "size_rate"}
-_TRAILING_UNIT = re.compile(r"\s*(?:/\s*(?:s|sec|second|day|d|year|yr|y)|per\s+(?:second|day|year)|servers?|connections?|writes?|reads?|requests?)\s*$", re.I)
+_TRAILING_UNIT = re.compile(
+    r"\s*(?:/\s*(?:s|sec|second|day|d|year|yr|y)|per\s+(?:second|day|year)|servers?|connections?|writes?|reads?|requests?)\s*$",
+    re.I,
+)
 
 
 def scenario_from_seed(seed: int) -> dict[str, object]:
@@ -193,7 +196,8 @@ class Drill:
         for q in self.questions:
             if q.name == name:
                 return q
-        raise UsageError(f"{name!r} is not a question in this drill", f"answer one of {', '.join(q.name for q in self.questions)}")
+        names = ", ".join(q.name for q in self.questions)
+        raise UsageError(f"{name!r} is not a question in this drill", f"answer one of {names}")
 
     def answer(self, name: str, value: float | None) -> DrillAnswer:
         """Grade the user's figure for `name` (None: skipped) and record it."""

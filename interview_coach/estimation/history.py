@@ -22,8 +22,10 @@ class DrillHistory:
     def start(self, drill: Drill) -> int:
         with self.conn:
             cur = self.conn.execute(
-                "INSERT INTO drills (problem, seed, taken_at, score, total, finished, answers_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (drill.problem, drill.seed, self.clock.now(), drill.score, drill.total, int(drill.finished), self._answers(drill)),
+                "INSERT INTO drills (problem, seed, taken_at, score, total, finished, answers_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (drill.problem, drill.seed, self.clock.now(), drill.score, drill.total, int(drill.finished),
+                 self._answers(drill)),
             )
         return int(cur.lastrowid)
 
@@ -36,7 +38,8 @@ class DrillHistory:
 
     def recent(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.conn.execute(
-            "SELECT id, problem, seed, taken_at, score, total, finished, answers_json FROM drills ORDER BY taken_at DESC, id DESC LIMIT ?",
+            "SELECT id, problem, seed, taken_at, score, total, finished, answers_json FROM drills"
+            " ORDER BY taken_at DESC, id DESC LIMIT ?",
             (limit,),
         ).fetchall()
         return [

@@ -116,7 +116,11 @@ def _seconds(section: dict[str, Any]) -> ReferenceTable:
         values.append({"name": item["name"], "seconds": seconds})
     for per_day in section.get("per_day_examples", []):
         per_second = per_day / SECONDS_PER_DAY
-        rows.append([f"{format_count(per_day)} per day", f"{format_number(per_second)} per second", f"about {format_count(interview_round(per_second))}/s"])
+        rows.append([
+            f"{format_count(per_day)} per day",
+            f"{format_number(per_second)} per second",
+            f"about {format_count(interview_round(per_second))}/s",
+        ])
         values.append({"per_day": per_day, "per_second": per_second})
     return ReferenceTable("seconds", section["title"], ["Period", "Exactly", "Say"], rows,
                           section["source"], section["url"], _note(section), values)
@@ -129,7 +133,8 @@ def _availability(section: dict[str, Any]) -> ReferenceTable:
     for item in section["items"]:
         percent = Decimal(str(item["percent"]))
         down = float((Decimal(100) - percent) / Decimal(100))
-        rows.append([f"{percent}%", item["name"], human_seconds(down * year), human_seconds(down * month), human_seconds(down * SECONDS_PER_DAY)])
+        downtimes = (down * year, down * month, down * SECONDS_PER_DAY)
+        rows.append([f"{percent}%", item["name"], *(human_seconds(d) for d in downtimes)])
         values.append({"percent": float(percent), "downtime_per_year_s": down * year, "downtime_per_month_s": down * month,
                        "downtime_per_day_s": down * SECONDS_PER_DAY})
     return ReferenceTable("availability", section["title"], ["Availability", "Called", "Down per year", "per month", "per day"],

@@ -172,7 +172,8 @@ def split_period(value: object, flag: str = "rate", source: str = "") -> tuple[o
     word = match.group("period").lower().rstrip("s") if match.group("period").lower() not in ("s",) else "s"
     period = _PERIOD_WORDS.get(word)
     if period is None:
-        raise _bad(flag, source, f"{value!r} has an unknown period {match.group('period')!r}; use /s, /day, /week, /month or /year")
+        unknown = match.group("period")
+        raise _bad(flag, source, f"{value!r} has an unknown period {unknown!r}; use /s, /day, /week, /month or /year")
     return match.group("count"), period
 
 

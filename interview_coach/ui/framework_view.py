@@ -103,8 +103,8 @@ def render_framework(console: Console, fw: Framework, parts: list[str]) -> None:
             table.add_column("What the interviewer looks for")
             table.add_column("Shown by words like")
             table.add_column("Competency")
-            for item in step.rubric:
-                table.add_row(item.text, ", ".join(item.keywords[:6]), (item.competency or "").replace("_", " "))
+            for point in step.rubric:
+                table.add_row(point.text, ", ".join(point.keywords[:6]), (point.competency or "").replace("_", " "))
             console.print(table)
     if "competencies" in parts:
         table = Table(title="Competencies interviewers grade", show_lines=True)
@@ -112,5 +112,6 @@ def render_framework(console: Console, fw: Framework, parts: list[str]) -> None:
         for level in ("mid", "senior", "staff"):
             table.add_column(level.capitalize())
         for comp in fw.competencies:
-            table.add_row(Group(Text(comp.title, style="bold"), Text(comp.description)), comp.levels["mid"], comp.levels["senior"], comp.levels["staff"])
+            heading = Group(Text(comp.title, style="bold"), Text(comp.description))
+            table.add_row(heading, comp.levels["mid"], comp.levels["senior"], comp.levels["staff"])
         console.print(table)

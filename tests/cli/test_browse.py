@@ -135,8 +135,8 @@ def test_broken_content_reports_file_and_line(invoke, tmp_path: Path, name: str)
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    assert lines and all(l.startswith(f"{path}:") for l in lines)
-    hit = [l for l in lines if needle in l]
+    assert lines and all(line.startswith(f"{path}:") for line in lines)
+    hit = [line for line in lines if needle in line]
     assert hit, result.stderr
     file_line = int(hit[0].split(":")[1])
     if line is not None:
@@ -177,7 +177,7 @@ def _all_command_paths():
             for name in cmd.list_commands(ctx):
                 sub = cmd.get_command(ctx, name)
                 if sub is not None and not sub.hidden:
-                    yield from walk(sub, path + [name])
+                    yield from walk(sub, [*path, name])
 
     return [p for p in walk(root, []) if p]
 

@@ -126,10 +126,11 @@ def test_user_partial_mixes_with_package_templates(invoke, tmp_path):
 def test_broken_user_template_is_one_line_with_its_place(invoke, tmp_path):
     folder = tmp_path / "content" / "summary"
     folder.mkdir(parents=True)
+    args = ("--content-dir", str(tmp_path / "content"), "summary", "-r", "chat")
     (folder / "reference.md.j2").write_text("# ok\n{% for x in %}\n")
-    one_line_error(invoke("--content-dir", str(tmp_path / "content"), "summary", "-r", "chat"), "reference.md.j2:2", "template syntax")
+    one_line_error(invoke(*args), "reference.md.j2:2", "template syntax")
     (folder / "reference.md.j2").write_text("# ok\n\n{{ no_such_field }}\n")
-    one_line_error(invoke("--content-dir", str(tmp_path / "content"), "summary", "-r", "chat"), "reference.md.j2:3", "no_such_field")
+    one_line_error(invoke(*args), "reference.md.j2:3", "no_such_field")
 
 
 def test_help_has_an_example(invoke):

@@ -194,7 +194,10 @@ def test_compare_factor_is_symmetric():
 
 # ---------------------------------------------------------------- invariants
 
-GROWING = ["dau", "writes_per_user", "reads_per_write", "item_size", "peak_factor", "years", "replication", "online_fraction", "cache_hot_fraction"]
+GROWING = [
+    "dau", "writes_per_user", "reads_per_write", "item_size", "peak_factor", "years", "replication", "online_fraction",
+    "cache_hot_fraction",
+]
 CAPACITY = ["per_server_qps", "per_server_connections"]
 
 

@@ -18,7 +18,10 @@ from interview_coach.estimation.drill import (
 from interview_coach.estimation.history import DrillHistory
 from interview_coach.storage.db import connect
 
-CHAT = {"dau": "50M", "writes_per_user": 100, "reads_per_write": 1, "item_size": "100B", "peak_factor": 2, "years": 5, "online_fraction": "10%"}
+CHAT = {
+    "dau": "50M", "writes_per_user": 100, "reads_per_write": 1, "item_size": "100B", "peak_factor": 2, "years": 5,
+    "online_fraction": "10%",
+}
 
 
 @pytest.fixture

@@ -112,7 +112,9 @@ def test_size_refusals(text, fragment):
     assert str(info.value).endswith("try 100B, 1KB or 1KiB")
 
 
-@pytest.mark.parametrize("text, fragment", [("150%", "more than 1 (100%)"), ("10", "more than 1"), ("0%", "more than 0"), ("-10%", "negative")])
+@pytest.mark.parametrize(
+    "text, fragment", [("150%", "more than 1 (100%)"), ("10", "more than 1"), ("0%", "more than 0"), ("-10%", "negative")]
+)
 def test_fraction_refusals(text, fragment):
     with pytest.raises(UsageError) as info:
         parse_fraction(text, "online_fraction")

@@ -145,16 +145,41 @@ def test_duplicate_ids_unknown_section_and_bad_tolerance(tmp_path):
             11,
             "q2: a true_false question takes no options (they are always True and False)",
         ),
-        ("type: true_false\n    prompt: Yes?\n    answer: maybe", 11, "q2: the answer of a true_false question is true or false, not 'maybe'"),
-        ("type: numeric\n    prompt: How many?\n    answer: lots", 11, "q2: the answer of a numeric question is a number, not 'lots'"),
-        ("type: ordering\n    prompt: Order them.\n    options: [a, b, c]\n    answer: [a, b]", 12, "q2: the answer must order every option; it leaves out 'c'"),
-        ("type: multiple\n    prompt: Pick some.\n    options: [a, b]\n    answer: a", 12, "q2: the answer of a multiple question is a list of the options that are right"),
-        ("type: single\n    prompt: Pick one.\n    options: [a]\n    answer: a", 11, "q2: a single question needs at least two options"),
-        ("type: single\n    prompt: Pick one.\n    options: [a, b]\n    answer: a\n    tolerance: 0.1", 13, "q2: only numeric questions take a tolerance"),
+        (
+            "type: true_false\n    prompt: Yes?\n    answer: maybe",
+            11,
+            "q2: the answer of a true_false question is true or false, not 'maybe'",
+        ),
+        (
+            "type: numeric\n    prompt: How many?\n    answer: lots",
+            11,
+            "q2: the answer of a numeric question is a number, not 'lots'",
+        ),
+        (
+            "type: ordering\n    prompt: Order them.\n    options: [a, b, c]\n    answer: [a, b]",
+            12,
+            "q2: the answer must order every option; it leaves out 'c'",
+        ),
+        (
+            "type: multiple\n    prompt: Pick some.\n    options: [a, b]\n    answer: a",
+            12,
+            "q2: the answer of a multiple question is a list of the options that are right",
+        ),
+        (
+            "type: single\n    prompt: Pick one.\n    options: [a]\n    answer: a",
+            11,
+            "q2: a single question needs at least two options",
+        ),
+        (
+            "type: single\n    prompt: Pick one.\n    options: [a, b]\n    answer: a\n    tolerance: 0.1",
+            13,
+            "q2: only numeric questions take a tolerance",
+        ),
     ],
 )
 def test_type_rules_point_at_their_line(tmp_path, question, line, message):
-    body = GOOD.replace("questions:\n", "questions:\n  - id: q2\n    section: one\n    " + question + "\n    explanation: Some explanation here.\n", 1)
+    added = "  - id: q2\n    section: one\n    " + question + "\n    explanation: Some explanation here.\n"
+    body = GOOD.replace("questions:\n", "questions:\n" + added, 1)
     path = _bank_file(tmp_path, body)
     assert f"{path}:{line}: {message}" in _problems(path)
 

@@ -60,7 +60,15 @@ def assert_golden(name: str, text: str) -> None:
         pytest.fail(f"{name} differs from its golden file (UPDATE_GOLDEN=1 to accept):\n{diff[:6000]}")
 
 
-def drive_session(conn, answers: dict[str, str], *, finish: bool = True, dives: tuple[str, ...] | None = None, minutes_per_item: float = 60.0, problem: str = "chat"):
+def drive_session(
+    conn,
+    answers: dict[str, str],
+    *,
+    finish: bool = True,
+    dives: tuple[str, ...] | None = None,
+    minutes_per_item: float = 60.0,
+    problem: str = "chat",
+):
     """A session run through the real engine with a fake clock; `answers` by prompt id (dives as
     `dive:<id>`), everything else left blank. Returns the engine's session."""
     from interview_coach.clock import FakeClock

@@ -110,8 +110,8 @@ def test_checker_finds_broken_diagrams(source, problem):
 
 def test_checker_accepts_hand_written_diagrams():
     assert check_mermaid("graph TD\n  A[Start] --> B{Is it?}\n  B -->|Yes| C[OK]\n  B -.-> D\n") == []
-    assert check_mermaid("%% comment\nsequenceDiagram\n autonumber\n participant A as Alice\n actor B\n A->>+B: hi #quot;x#quot;\n"
-                         " loop every minute\n B-->>-A: ok\n end\n Note over A,B: fine\n") == []
+    assert check_mermaid("%% comment\nsequenceDiagram\n autonumber\n participant A as Alice\n actor B\n"
+                         " A->>+B: hi #quot;x#quot;\n loop every minute\n B-->>-A: ok\n end\n Note over A,B: fine\n") == []
     assert check_mermaid("pie\n  \"a\" : 1\n") == []
 
 
