@@ -27,7 +27,8 @@ class DrillHistory:
                 (drill.problem, drill.seed, self.clock.now(), drill.score, drill.total, int(drill.finished),
                  self._answers(drill)),
             )
-        return int(cur.lastrowid)
+        assert cur.lastrowid is not None  # set by every INSERT
+        return cur.lastrowid
 
     def save(self, drill_id: int, drill: Drill) -> None:
         with self.conn:
