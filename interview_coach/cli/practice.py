@@ -12,9 +12,10 @@ the one asker and renders with `ui/practice_view.py`. Heavy imports stay inside 
 
 from __future__ import annotations
 
+import contextlib
 import signal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -34,14 +35,37 @@ def _is_interactive() -> bool:
 
 
 def practice(
-    problem_arg: str = typer.Argument(None, metavar="[PROBLEM|SESSION]", help="Problem id or alias (with --resume: a session id or latest)."),
-    problem: str = typer.Option(None, "--problem", "-p", help="The problem to practise (id or alias); default: ask, or chat."),
-    minutes: str = typer.Option(None, "--minutes", "-m", help="Interview length, 30-90 minutes (default 45); step budgets scale with it."),
-    no_timer: bool = typer.Option(False, "--no-timer", help="Untimed study: no countdown, no warnings, time not scored."),
-    resume: bool = typer.Option(False, "--resume", help="Continue a stopped session: the latest, or the id given as argument."),
-    template: bool = typer.Option(False, "--template", help="Print a YAML answers file to fill in (every step and prompt id)."),
-    answers: Path = typer.Option(None, "--answers", metavar="FILE", help="Run the whole interview from a filled-in answers file, no prompts."),
-    as_json: bool = typer.Option(False, "--json", help='Print {"session_id", "problem", "score", "steps": [{"id", "coverage", "missed"}]}.'),
+    problem_arg: Annotated[
+        str | None,
+        typer.Argument(metavar="[PROBLEM|SESSION]", help="Problem id or alias (with --resume: a session id or latest)."),
+    ] = None,
+    problem: Annotated[
+        str | None, typer.Option("--problem", "-p", help="The problem to practise (id or alias); default: ask, or chat.")
+    ] = None,
+    minutes: Annotated[
+        str | None,
+        typer.Option("--minutes", "-m", help="Interview length, 30-90 minutes (default 45); step budgets scale with it."),
+    ] = None,
+    no_timer: Annotated[
+        bool, typer.Option("--no-timer", help="Untimed study: no countdown, no warnings, time not scored.")
+    ] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue a stopped session: the latest, or the id given as argument.")
+    ] = False,
+    template: Annotated[
+        bool, typer.Option("--template", help="Print a YAML answers file to fill in (every step and prompt id).")
+    ] = False,
+    answers: Annotated[
+        Path | None,
+        typer.Option("--answers", metavar="FILE", help="Run the whole interview from a filled-in answers file, no prompts."),
+    ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help='Print {"session_id", "problem", "score", "steps": [{"id", "coverage", "missed"}]}.'),
+    ] = False,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Print the long report at the end instead of paging it ($PAGER, else less).")
+    ] = False,
 ) -> None:
     """Run a timed mock system design interview, with an interviewer, hints and a score card.
 
@@ -75,7 +99,7 @@ def practice(
         return
 
     if answers is not None:
-        _run_answers_file(answers, name, chosen_minutes, framework, as_json)
+        _run_answers_file(answers, name, chosen_minutes, framework, as_json, not no_pager)
         return
 
     if name is not None:
@@ -107,7 +131,7 @@ def practice(
         card = load_problem(name, state.content_dir)
         engine = PracticeEngine.start(framework, card, clock, conn, minutes=chosen_minutes, timed=not no_timer)
         resumed = False
-    InteractiveInterview(engine, asker, as_json=as_json).run(resumed)
+    InteractiveInterview(engine, asker, as_json=as_json, use_pager=not no_pager).run(resumed)
 
 
 def _choose_problem(asker: Any) -> str:
@@ -122,7 +146,7 @@ def _choose_problem(asker: Any) -> str:
     return labels[chosen]
 
 
-def _run_answers_file(path: Path, name: str | None, minutes: int | None, framework: Any, as_json: bool) -> None:
+def _run_answers_file(path: Path, name: str | None, minutes: int | None, framework: Any, as_json: bool, use_pager: bool) -> None:
     from interview_coach.cli.state import state
     from interview_coach.clock import SystemClock
     from interview_coach.content.loader import load_problem, resolve_problem_name
@@ -133,7 +157,9 @@ def _run_answers_file(path: Path, name: str | None, minutes: int | None, framewo
 
     in_file = read_problem_name(path)
     if name and in_file and resolve_problem_name(name, state.content_dir) != resolve_problem_name(in_file, state.content_dir):
-        raise UsageError(f"{path}: the answers are for {in_file!r} but --problem is {name!r}", "drop --problem or use the matching file")
+        raise UsageError(
+            f"{path}: the answers are for {in_file!r} but --problem is {name!r}", "drop --problem or use the matching file"
+        )
     card = load_problem(name or in_file or DEFAULT_PROBLEM, state.content_dir)
     parsed = parse_answers(path, framework, card)
     session = run_scripted(parsed, framework, card, connect(), start_wall=SystemClock().now(), minutes=minutes)
@@ -143,16 +169,8 @@ def _run_answers_file(path: Path, name: str | None, minutes: int | None, framewo
         print_json(json_result(session))
         return
     from interview_coach.cli.output import console
-    from interview_coach.practice.reference import compare_steps
-    from interview_coach.ui import practice_view as view
 
-    con = console()
-    assert session.scorecard is not None
-    if session.estimates:
-        view.render_estimates(con, session.estimates)
-    view.render_scorecard(con, session.scorecard, session)
-    view.render_comparison(con, compare_steps(session, framework, card))
-    con.print(f"Saved as session {session.id}; list your sessions with: interview-coach history")
+    show_ending(console(), session, framework, card, use_pager=use_pager, estimates=True)
 
 
 def split_command(raw: str) -> tuple[str, str | None]:
@@ -167,46 +185,53 @@ def split_command(raw: str) -> tuple[str, str | None]:
     return raw.rstrip(), None
 
 
-class _Interrupted(Exception):
-    pass
-
-
 class InteractiveInterview:
     """The terminal session: asks each item of each step, reacts to commands and timers."""
 
-    def __init__(self, engine: Any, asker: Any, *, as_json: bool = False) -> None:
+    def __init__(self, engine: Any, asker: Any, *, as_json: bool = False, use_pager: bool = True) -> None:
         from interview_coach.cli.output import console
 
         self.engine = engine
         self.asker = asker
         self.as_json = as_json
+        self.use_pager = use_pager
         self.con = console()
         self.live_item: Any = None
         self.live_text = ""
+        # The picker on screen, if any: (draft key, step id, {label shown: id}).
+        self.live_choice: tuple[str, str, dict[str, str]] | None = None
         self._draft_saved = ""
 
     # ------------------------------------------------------------ the toolbar
 
-    def toolbar(self) -> str:
+    def toolbar(self) -> list[tuple[str, str]]:
         """Called by prompt_toolkit on every redraw (at least once a second) while typing."""
-        from interview_coach.ui.practice_view import toolbar_text
+        from interview_coach.ui.practice_view import toolbar_parts
 
         try:
             from prompt_toolkit.application import get_app_or_none
 
             app = get_app_or_none()
-            if app is not None:
+            if app is not None and self.live_item is not None:
                 self.live_text = app.current_buffer.text
             # Keep the clock and the unsent text safe against a crash or a closed terminal.
             if self.live_item is not None and self.live_text != self._draft_saved and self.engine.checkpoint(15.0):
                 self.engine.save_draft(self.live_item, self.live_text)
                 self._draft_saved = self.live_text
-        except Exception:  # a redraw must never break the prompt
+        except Exception:  # noqa: BLE001 - a redraw must never break the prompt
             pass
-        return toolbar_text(self.engine)
+        return toolbar_parts(self.engine)
 
     def _text(self, message: str, *, default: str = "", multiline: bool = True) -> str:
-        return self.asker.text(message, default=default, multiline=multiline, toolbar=self.toolbar)
+        return self.asker.text(message, default=default, multiline=multiline, toolbar=self.toolbar, commands=COMMAND_NAMES)
+
+    def _pick(self, message: str, labels: dict[str, str], key: str, step_id: str, checked_ids: list[str]) -> list[str]:
+        """A picker whose ticks are kept as a draft on Ctrl-C; the ids ticked."""
+        self.live_choice = (key, step_id, labels)
+        checked = [label for label, id_ in labels.items() if id_ in checked_ids]
+        picked = self.asker.checkbox(message, list(labels), checked=checked, toolbar=self.toolbar)
+        self.live_choice = None
+        return [labels[p] for p in picked if p in labels]
 
     # ------------------------------------------------------------ the run
 
@@ -218,23 +243,30 @@ class InteractiveInterview:
         old = {}
         for sig in (getattr(signal, "SIGHUP", None), getattr(signal, "SIGTERM", None)):
             if sig is not None:
-                try:
+                with contextlib.suppress(ValueError):  # not the main thread (tests)
                     old[sig] = signal.signal(sig, _raise_interrupt)
-                except ValueError:  # not the main thread (tests)
-                    pass
         try:
             self._interview(resumed)
             self._review()
-        except KeyboardInterrupt:
-            self._stop()
+        except KeyboardInterrupt as stop:
+            self._stop(getattr(stop, "unsent", None))
         finally:
             for sig, handler in old.items():
                 signal.signal(sig, handler)
 
-    def _stop(self) -> None:
+    def _stop(self, unsent: str | list[str] | None) -> None:
+        """Save everything, what was typed or ticked but not sent included, and exit 130."""
         engine = self.engine
         if self.live_item is not None:
-            engine.save_draft(self.live_item, self.live_text)
+            if isinstance(unsent, str):  # the prompt said what was in it
+                engine.save_draft(self.live_item, unsent)
+            elif self.live_text.strip():  # else the last the toolbar saw
+                engine.save_draft(self.live_item, self.live_text)
+            else:
+                engine.save()
+        elif self.live_choice is not None and isinstance(unsent, list):
+            key, step_id, labels = self.live_choice
+            engine.save_choice_draft(key, step_id, [labels[p] for p in unsent if p in labels])
         else:
             engine.save()
         try:
@@ -265,19 +297,25 @@ class InteractiveInterview:
             command = self._ask(item)
             view.render_events(self.con, engine.poll_events())
             if command is not None:
-                self._command(command)
+                self._command(command, item)
 
-    def _command(self, command: str) -> None:
+    def _command(self, command: str, item: Any) -> None:
         engine = self.engine
         if command == "/next":
             engine.next_step()
         elif command == "/skip":
             engine.skip()
         elif command == "/back":
-            if not engine.back():
-                self.con.print("This is the first step; there is nothing before it.")
-        elif command == "/done":
+            if not engine.back_one(item):
+                self.con.print("This is the first question; there is nothing before it.")
+        elif command == "/done" and self._confirm_done():
             engine.end_interview()
+
+    def _confirm_done(self) -> bool:
+        engine = self.engine
+        left = len(engine.session.steps) - engine.session.step_index - 1
+        later = f" ({left} more step{'s' if left != 1 else ''} not started)" if left else ""
+        return bool(self.asker.confirm(f"End the interview now and go to the review{later}?", default=False))
 
     def _ask(self, item: Any) -> str | None:
         """Ask one item until it is answered or a move command is given; the command returned."""
@@ -303,6 +341,10 @@ class InteractiveInterview:
                     engine.save_draft(item, text)
                 self._inline(command)
                 continue
+            if command == "/back":
+                if text.strip() and item.kind != "estimate":
+                    engine.keep_answer(item, text)
+                return command
             if item.kind == "estimate":
                 engine.record_estimate(item, text)
                 following = engine.current_item()
@@ -340,13 +382,14 @@ class InteractiveInterview:
         self.con.print(item.text)
         while True:
             self.live_item, self.live_text = item, ""
-            raw = self._text("You:", multiline=False)
+            raw = self._text("You:", default=engine.previous_text(item), multiline=False)
             self.live_item = None
             text, command = split_command(raw)
             if command in ("/hint", "/help", "/pause"):
                 self._inline(command)
                 continue
             if text.strip():
+                engine.drop_draft(item)  # sent: asking saves the session without it
                 view.render_reply(self.con, engine.ask_interviewer(text))
                 view.render_events(self.con, engine.poll_events())
             if command is not None or not text.strip():
@@ -357,8 +400,15 @@ class InteractiveInterview:
         engine = self.engine
         titles = {f"{d.title}: {d.question}": d.id for d in engine.card.deep_dives}
         self.con.print(item.text)
-        picked = self.asker.checkbox("Which deep dives? (space to tick, Enter to confirm; two or three is plenty)", list(titles))
-        chosen = engine.choose_dives(item, [titles[p] for p in picked])
+        kept = engine.choice_draft(item.key)
+        picked = self._pick(
+            "Which deep dives? (space to tick, Enter to confirm; two or three is plenty)",
+            titles,
+            item.key,
+            item.step_id,
+            kept if kept is not None else list(engine.session.deep_dives),
+        )
+        chosen = engine.choose_dives(item, picked)
         if not chosen:
             self.con.print("No deep dive chosen; the step's general questions still count.")
         return None
@@ -366,9 +416,7 @@ class InteractiveInterview:
     # ------------------------------------------------------------ after the interview
 
     def _review(self) -> None:
-        from interview_coach.practice.reference import compare_steps
         from interview_coach.practice.rubric import check_step
-        from interview_coach.ui import practice_view as view
 
         engine = self.engine
         session = engine.session
@@ -383,22 +431,44 @@ class InteractiveInterview:
             if not missed:
                 continue
             choices = {f"{i}. {r.text}": r.id for i, r in enumerate(missed, 1)}
-            picked = self.asker.checkbox(
-                f"Step {step.number} ({step.title}): the keyword check did not find these. Tick any you did cover in other words.",
-                list(choices),
+            key = f"review/{step.id}"
+            ticked = set(
+                self._pick(
+                    f"Step {step.number} ({step.title}): the keyword check did not find these."
+                    " Tick any you did cover in other words.",
+                    choices,
+                    key,
+                    step.id,
+                    engine.choice_draft(key) or [],
+                )
             )
-            ticked = {choices[p] for p in picked}
             engine.self_assess({r.id: ("yes" if r.id in ticked else "no") for r in missed})
-        card = engine.finish()
+        engine.finish()
         if self.as_json:
             from interview_coach.cli.output import print_json
             from interview_coach.practice.scripted import json_result
 
             print_json(json_result(session))
             return
-        view.render_scorecard(self.con, card, session)
-        view.render_comparison(self.con, compare_steps(session, engine.framework, engine.card))
-        self.con.print(f"Saved as session {session.id}; list your sessions with: interview-coach history")
+        show_ending(self.con, session, engine.framework, engine.card, use_pager=self.use_pager)
+
+
+def show_ending(con: Any, session: Any, framework: Any, card: Any, *, use_pager: bool, estimates: bool = False) -> None:
+    """The end of a session: the long parts (the reference beside the answers, the score card)
+    through the pager when they do not fit the screen, then the short recap, last, so it is
+    what stays on screen."""
+    from interview_coach.cli.pager import page
+    from interview_coach.practice.reference import compare_steps
+    from interview_coach.ui import practice_view as view
+
+    assert session.scorecard is not None
+    with con.capture() as captured:
+        if estimates and session.estimates:
+            view.render_estimates(con, session.estimates)
+        view.render_comparison(con, compare_steps(session, framework, card))
+        view.render_scorecard(con, session.scorecard, session)
+    page(captured.get(), enabled=use_pager)
+    view.render_closing(con, session.scorecard, session)
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:

@@ -391,11 +391,67 @@ class PracticeEngine:
         self.save()
         return self.session.deep_dives
 
+    # ------------------------------------------------------------ drafts (typed or ticked, not sent)
+
     def save_draft(self, item: Item, text: str) -> None:
-        """Keep text typed but not sent (Ctrl-C, a closed terminal) to pre-fill on resume."""
+        """Keep text typed but not sent (Ctrl-C, a closed terminal) to pre-fill on resume.
+        Emptied text drops the item's old draft: what is kept is what was on screen."""
         if text.strip():
             self.session.draft = Draft(step_id=item.step_id, prompt_id=item.prompt_id, text=text, item_key=item.key)  # type: ignore[arg-type]
+        elif self._is_draft_of(item):
+            self.session.draft = None
         self.save()
+
+    def drop_draft(self, item: Item) -> None:
+        """The item's draft was sent (a clarifying question asked): nothing is left unsent.
+        Not saved here; the change that sends it saves."""
+        if self._is_draft_of(item):
+            self.session.draft = None
+
+    def save_choice_draft(self, key: str, step_id: str, ids: list[str]) -> None:
+        """Keep the options ticked in a picker (deep dives, a step's self-assessment) but not
+        confirmed, to tick them again on resume. `key` names the picker."""
+        self.session.draft = Draft(step_id=step_id, prompt_id="choice", text="\n".join(ids), item_key=key)  # type: ignore[arg-type]
+        self.save()
+
+    def choice_draft(self, key: str) -> list[str] | None:
+        """The ticks kept for picker `key`, or None when there are none."""
+        d = self.session.draft
+        if d is None or d.item_key != key:
+            return None
+        return [line for line in d.text.splitlines() if line.strip()]
+
+    # ------------------------------------------------------------ moving between questions
+
+    def keep_answer(self, item: Item, text: str) -> None:
+        """Record what was typed with a /back, leaving the item open: the candidate comes back
+        to it, with this text in it, after the question before."""
+        self.answer(item, text)
+        if item.key in self.session.done:
+            self.session.done.remove(item.key)
+            self.save()
+
+    def back_one(self, item: Item) -> bool:
+        """/back: re-open the question before `item` in its step; from a step's first question,
+        go to the previous step at its last question. False at the interview's first question."""
+        if self.session.phase != "interview":
+            return False
+        keys = [i.key for i in self.items()]
+        at = keys.index(item.key) if item.key in keys else 0
+        if at > 0:
+            previous = keys[at - 1]
+        elif self.session.step_index > 0:
+            self._enter(self.session.step_index - 1)
+            earlier = self.items()
+            if not earlier:
+                self.save()
+                return True
+            previous = earlier[-1].key
+        else:
+            return False
+        self.session.done = [k for k in self.session.done if k != previous]
+        self.save()
+        return True
 
     # ------------------------------------------------------------ hints
 

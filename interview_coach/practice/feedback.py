@@ -4,8 +4,9 @@ How the numbers are made (kept simple so a candidate can check them by hand):
 - a rubric point earns 1 when its keywords are in the step's answers, half when they are but a
   hint gave it away, half when the candidate claims it in the self-assessment, else 0;
 - a step's coverage is its points' mean credit; the overall coverage is over all points;
-- a step's time score is 1 up to 10% over its budget, falling to 0 at twice the budget; a
-  step never answered scores 0; time discipline is the budget-weighted mean;
+- a step's time score is 1 from half its budget to 10% over it, falling to 0 at twice the
+  budget, and in proportion below half (a step done in a tenth of its time was rushed: 0.2);
+  a step never answered scores 0; time discipline is the budget-weighted mean;
 - the score (0-100) is 85% coverage and 15% time discipline (all coverage when untimed);
 - a competency's score is the mean credit of its points (a point names its competency, or
   belongs to those that list its step); communication also weighs time discipline, a quarter.
@@ -23,6 +24,9 @@ LEVELS = ("mid", "senior", "staff")
 LEVEL_FLOORS = {"mid": 0.4, "senior": 0.65, "staff": 0.85}
 COVERAGE_WEIGHT = 0.85
 ON_TIME_SLACK = 1.1
+# Under this share of its budget a step was rushed, not efficient: finishing a high-level
+# design in 18 seconds of 12:30 says as much about time management as overrunning it.
+EARLY_FRACTION = 0.5
 
 
 def time_score(elapsed: float, budget: float, answered: int, skipped: bool) -> tuple[float, str]:
@@ -30,8 +34,11 @@ def time_score(elapsed: float, budget: float, answered: int, skipped: bool) -> t
         return 0.0, "skipped" if skipped else "not answered"
     ratio = elapsed / budget if budget > 0 else 1.0
     used = f"{clock_text(elapsed)} of {clock_text(budget)}"
+    if ratio < EARLY_FRACTION:
+        note = "far too quick" if ratio < EARLY_FRACTION / 2 else "quick"
+        return ratio / EARLY_FRACTION, f"{note} ({used})"
     if ratio <= ON_TIME_SLACK:
-        note = "quick" if ratio < 0.25 else "on time" if ratio <= 1.0 else "a little over"
+        note = "on time" if ratio <= 1.0 else "a little over"
         return 1.0, f"{note} ({used})"
     score = max(0.0, 1.0 - (ratio - ON_TIME_SLACK) / (2.0 - ON_TIME_SLACK))
     return score, f"over by {clock_text(elapsed - budget)} ({used})"

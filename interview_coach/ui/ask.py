@@ -1,31 +1,126 @@
 """The one asker: every interactive prompt goes through here.
 
 Commands take an `Asker`; the real one wraps questionary, tests swap in `ScriptedAsker` (or
-drive `QuestionaryAsker` through prompt_toolkit's pipe input). questionary's `.ask()` returns
-None on Ctrl-C: that is turned into KeyboardInterrupt here, in one place, so callers can save
-what was given and exit 130.
+drive `QuestionaryAsker` through prompt_toolkit's pipe input). Ctrl-C at a prompt raises
+`Interrupted`, a KeyboardInterrupt that carries what was typed (or ticked) but not sent, so
+callers can keep it as a draft and exit 130.
+
+What a person sees is made to fit the terminal: questions and options are word-wrapped to its
+width (and every window of the prompt wraps, so a resize does not cut them off either), and a
+live toolbar can sit under a picker as it does under a text prompt.
 """
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C at a prompt. `unsent` is the text typed, or the options ticked, when it came."""
+
+    def __init__(self, unsent: str | list[str] | None = None) -> None:
+        super().__init__()
+        self.unsent = unsent
+
+
 class Asker(Protocol):
-    def text(self, message: str, *, default: str = "", multiline: bool = False, toolbar: Callable[[], Any] | None = None) -> str: ...
+    def text(
+        self,
+        message: str,
+        *,
+        default: str = "",
+        multiline: bool = False,
+        toolbar: Callable[[], Any] | None = None,
+        commands: Sequence[str] = (),
+    ) -> str: ...
 
     def select(self, message: str, choices: Sequence[str], *, default: str | None = None) -> str: ...
 
-    def checkbox(self, message: str, choices: Sequence[str]) -> list[str]: ...
+    def checkbox(
+        self,
+        message: str,
+        choices: Sequence[str],
+        *,
+        checked: Sequence[str] = (),
+        toolbar: Callable[[], Any] | None = None,
+    ) -> list[str]: ...
 
     def confirm(self, message: str, *, default: bool = True) -> bool: ...
 
 
 def _answered(value: Any) -> Any:
     if value is None:
-        raise KeyboardInterrupt
+        raise Interrupted()
     return value
+
+
+def wrap_to(text: str, width: int, indent: str = "") -> str:
+    """`text` word-wrapped to `width` columns, each paragraph (line) on its own; continuation
+    lines start with `indent`. Words longer than a line are broken rather than cut off."""
+    width = max(20, width)
+    out: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            out.append(line)
+            continue
+        if len(line) > width:
+            line = textwrap.fill(line, width=width, subsequent_indent=indent, break_on_hyphens=False)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _wrap_every_window(app: Any) -> None:
+    # prompt_toolkit leaves the first lines of a multi-line prompt and questionary's option
+    # list unwrapped, so long text would be cut at the right edge.
+    from prompt_toolkit.filters import to_filter
+
+    for window in app.layout.find_all_windows():
+        window.wrap_lines = to_filter(True)
+
+
+def _add_toolbar(app: Any, toolbar: Callable[[], Any], refresh_interval: float) -> None:
+    """A live toolbar under a questionary picker, as a text prompt has one."""
+    from prompt_toolkit.filters import is_done
+    from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, Window
+    from prompt_toolkit.layout.controls import FormattedTextControl
+
+    bar = ConditionalContainer(
+        Window(FormattedTextControl(toolbar), style="class:bottom-toolbar", dont_extend_height=True, wrap_lines=True),
+        filter=~is_done,
+    )
+    focused = app.layout.current_window
+    app.layout = Layout(HSplit([app.layout.container, bar]), focused_element=focused)
+    app.refresh_interval = refresh_interval
+
+
+def _command_enter(commands: Sequence[str]) -> Any:
+    """Key bindings for a multi-line prompt: Enter on a line holding only a command sends the
+    answer, with the command moved to its last line (where `split_command` looks for it)."""
+    from prompt_toolkit.filters import Condition
+    from prompt_toolkit.key_binding import KeyBindings
+
+    names = {c.lower() for c in commands}
+    bindings = KeyBindings()
+
+    def on_command_line() -> bool:
+        from prompt_toolkit.application import get_app
+
+        return get_app().current_buffer.document.current_line.strip().lower() in names
+
+    @bindings.add("enter", filter=Condition(on_command_line))
+    def _send(event: Any) -> None:
+        buffer = event.current_buffer
+        lines = buffer.text.split("\n")
+        command = lines.pop(buffer.document.cursor_position_row).strip()
+        while lines and not lines[-1].strip():
+            lines.pop()
+        buffer.text = "\n".join([*lines, command])
+        buffer.validate_and_handle()
+
+    return bindings
 
 
 class QuestionaryAsker:
@@ -35,7 +130,35 @@ class QuestionaryAsker:
         self._io = {k: v for k, v in (("input", input), ("output", output)) if v is not None}
         self.refresh_interval = refresh_interval
 
-    def text(self, message: str, *, default: str = "", multiline: bool = False, toolbar: Callable[[], Any] | None = None) -> str:
+    def width(self) -> int:
+        output = self._io.get("output")
+        if output is not None:
+            return int(output.get_size().columns)
+        return shutil.get_terminal_size((80, 24)).columns
+
+    def _run(self, question: Any, unsent: Callable[[Any], str | list[str]]) -> Any:
+        app = question.application
+        _wrap_every_window(app)
+        try:
+            return _answered(question.unsafe_ask())
+        except Interrupted:
+            raise
+        except KeyboardInterrupt:  # Ctrl-C, or a closed terminal turned into one
+            try:
+                kept = unsent(app)
+            except Exception:  # noqa: BLE001 - what was typed is kept if it can be; the stop must happen
+                kept = None
+            raise Interrupted(kept) from None
+
+    def text(
+        self,
+        message: str,
+        *,
+        default: str = "",
+        multiline: bool = False,
+        toolbar: Callable[[], Any] | None = None,
+        commands: Sequence[str] = (),
+    ) -> str:
         import questionary
 
         extra: dict[str, Any] = {}
@@ -47,33 +170,70 @@ class QuestionaryAsker:
             extra["multiline"] = True
             # Our own instruction in place of questionary's, on a line of its own so a long
             # question does not wrap into it, and the answer starts on the next line after ">".
-            extra["instruction"] = "\n  (Esc then Enter to finish; Ctrl-X Ctrl-E opens $EDITOR)\n>"
+            finish = "Esc then Enter to finish" + (", or a command alone on a line then Enter" if commands else "")
+            extra["instruction"] = f"\n  ({finish}; Ctrl-X Ctrl-E opens $EDITOR)\n>"
             extra["enable_open_in_editor"] = True
-        return _answered(questionary.text(message, default=default, **extra, **self._io).ask())
+            if commands:
+                extra["key_bindings"] = _command_enter(commands)
+        question = questionary.text(wrap_to(message, self.width() - 4, "  "), default=default, **extra, **self._io)
+        return self._run(question, lambda app: app.current_buffer.text)
 
     def select(self, message: str, choices: Sequence[str], *, default: str | None = None) -> str:
         import questionary
 
-        return _answered(questionary.select(message, choices=list(choices), default=default, **self._io).ask())
+        width = self.width()
+        options = [questionary.Choice(wrap_to(c, width - 6, "     "), value=c) for c in choices]
+        question = questionary.select(wrap_to(message, width - 4, "  "), choices=options, default=default, **self._io)
+        return self._run(question, lambda app: [])
 
-    def checkbox(self, message: str, choices: Sequence[str]) -> list[str]:
+    def checkbox(
+        self,
+        message: str,
+        choices: Sequence[str],
+        *,
+        checked: Sequence[str] = (),
+        toolbar: Callable[[], Any] | None = None,
+    ) -> list[str]:
         import questionary
+        from questionary.prompts.common import InquirerControl
 
-        return _answered(questionary.checkbox(message, choices=list(choices), **self._io).ask())
+        width = self.width()
+        ticked = set(checked)
+        options = [questionary.Choice(wrap_to(c, width - 6, "     "), value=c, checked=c in ticked) for c in choices]
+        question = questionary.checkbox(
+            wrap_to(message, width - 4, "  "),
+            choices=options,
+            instruction="\n  (space ticks or unticks, arrows move, Enter confirms)",
+            **self._io,
+        )
+        if toolbar is not None:
+            _add_toolbar(question.application, toolbar, self.refresh_interval)
+
+        def ticked_now(app: Any) -> list[str]:
+            for window in app.layout.find_all_windows():
+                if isinstance(window.content, InquirerControl):
+                    return [str(v) for v in window.content.selected_options]
+            return []
+
+        return list(self._run(question, ticked_now))
 
     def confirm(self, message: str, *, default: bool = True) -> bool:
         import questionary
 
-        return _answered(questionary.confirm(message, default=default, **self._io).ask())
+        question = questionary.confirm(wrap_to(message, self.width() - 12, "  "), default=default, **self._io)
+        return bool(self._run(question, lambda app: []))
 
 
 class ScriptedAsker:
-    """Answers prompts from a list, in order; records what was asked. A KeyboardInterrupt
-    instance in the list is raised at that point, to simulate Ctrl-C."""
+    """Answers prompts from a list, in order; records what was asked and what each prompt was
+    pre-filled with (`prefilled`: the default text, or the options ticked). A KeyboardInterrupt
+    instance in the list is raised at that point, to simulate Ctrl-C (an `Interrupted` one
+    carries the unsent text or ticks)."""
 
     def __init__(self, answers: Sequence[Any]) -> None:
         self.answers = list(answers)
         self.asked: list[str] = []
+        self.prefilled: list[str | list[str]] = []
 
     def _next(self, message: str) -> Any:
         self.asked.append(message)
@@ -84,19 +244,38 @@ class ScriptedAsker:
             raise value
         return value
 
-    def text(self, message: str, *, default: str = "", multiline: bool = False, toolbar: Callable[[], Any] | None = None) -> str:
+    def text(
+        self,
+        message: str,
+        *,
+        default: str = "",
+        multiline: bool = False,
+        toolbar: Callable[[], Any] | None = None,
+        commands: Sequence[str] = (),
+    ) -> str:
+        self.prefilled.append(default)
         return str(self._next(message))
 
     def select(self, message: str, choices: Sequence[str], *, default: str | None = None) -> str:
+        self.prefilled.append(default or "")
         value = self._next(message)
         if value not in choices:
             raise AssertionError(f"scripted answer {value!r} is not among {list(choices)!r}")
         return value
 
-    def checkbox(self, message: str, choices: Sequence[str]) -> list[str]:
+    def checkbox(
+        self,
+        message: str,
+        choices: Sequence[str],
+        *,
+        checked: Sequence[str] = (),
+        toolbar: Callable[[], Any] | None = None,
+    ) -> list[str]:
+        self.prefilled.append(list(checked))
         return list(self._next(message))
 
     def confirm(self, message: str, *, default: bool = True) -> bool:
+        self.prefilled.append("yes" if default else "no")
         return bool(self._next(message))
 
 

@@ -99,44 +99,73 @@ def render_help(console: Console) -> None:
     console.print(table)
 
 
+def in_words(seconds: float) -> str:
+    """A span of time as said aloud: "2 minutes 30 seconds", "1 minute", "45 seconds"."""
+    total = max(0, int(seconds + 0.5))
+    minutes, secs = divmod(total, 60)
+    parts = []
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    if secs or not minutes:
+        parts.append(f"{secs} second{'s' if secs != 1 else ''}")
+    return " ".join(parts)
+
+
 def event_text(event: TimerEvent) -> str:
-    left = clock_text(event.budget - event.elapsed)
+    left = event.budget - event.elapsed
     if event.kind == "step_warning":
-        return f"80% of this step's {clock_text(event.budget)} is used ({left} left): start closing it out."
+        return f"{in_words(left)} left in this step (80% of its {clock_text(event.budget)} is used): start closing it out."
     if event.kind == "step_out":
         return f"Time is up for this step ({clock_text(event.budget)}). Move on with /next when you can."
     if event.kind == "interview_warning":
-        return f"80% of the interview is used ({left} left): keep time for the wrap-up."
+        return f"{in_words(left)} left in the interview (80% is used): keep time for the wrap-up."
     return f"The interview's {clock_text(event.budget)} are up. Wrap up and finish with /done."
 
 
 def render_events(console: Console, events: list[TimerEvent]) -> None:
     for e in events:
-        style = "bold red" if e.kind.endswith("out") else "bold yellow"
-        console.print(Text(("Time: " if e.kind.endswith("out") else "Warning: ") + event_text(e), style=style))
+        out = e.kind.endswith("out")
+        # The message says what happened itself; a warning gets a label so it reads as one.
+        text = event_text(e) if out else "Warning: " + event_text(e)
+        console.print(Text(text, style="bold white on red" if out else "bold black on yellow"))
 
 
-def toolbar_text(engine: PracticeEngine) -> str:
-    """The live bottom line while typing: the step's countdown and the interview's."""
+# prompt_toolkit styles for the toolbar's step part; "noreverse" undoes the toolbar's own
+# reverse video so the colour shows as written.
+TOOLBAR_WARN = "noreverse bold fg:ansiblack bg:ansiyellow"
+TOOLBAR_OUT = "noreverse bold fg:ansiwhite bg:ansired"
+
+
+def toolbar_parts(engine: PracticeEngine) -> list[tuple[str, str]]:
+    """The live bottom line while typing, as (style, text) pieces: the step's countdown (in
+    colour and in words from 80% of its budget on) and the interview's."""
     session = engine.session
     step = engine.step
     # Short enough for an 80-column terminal: the step's title is in the header panel above.
     head = f" Step {step.number}/{len(session.steps)}"
+    if session.phase == "review":
+        used = clock_text(session.elapsed_seconds)
+        return [("", f"{head} | review: the clock has stopped ({used} used of {session.minutes}:00)")]
     if session.paused:
-        return f"{head} | paused"
+        return [("", f"{head} | paused")]
     if not session.timed:
-        return f"{head} | untimed | /hint /next /back /skip /done /help"
+        return [("", f"{head} | untimed | /hint /next /back /skip /done /help")]
     left = engine.step_remaining()
     budget = engine.timing.budget_seconds
-    if left <= 0:
-        step_part = f"TIME UP: over by {clock_text(-left)}"
-    elif engine.step_elapsed() >= WARN_FRACTION * budget:
-        step_part = f"! {clock_text(left)} left of {clock_text(budget)}"
-    else:
-        step_part = f"{clock_text(left)} left of {clock_text(budget)}"
     total = engine.total_remaining()
     total_part = f"interview {clock_text(total)} left" if total > 0 else f"interview over by {clock_text(-total)}"
-    return f"{head} | {step_part} | {total_part} | /hint /next /done /help"
+    if left <= 0:
+        alarm = (TOOLBAR_OUT, f" over this step's time by {clock_text(-left)} ")
+        return [("", f"{head} | "), alarm, ("", f" | {total_part} | /next")]
+    if engine.step_elapsed() >= WARN_FRACTION * budget:
+        alarm = (TOOLBAR_WARN, f" {in_words(left)} left in this step ")
+        return [("", f"{head} | "), alarm, ("", f" | {total_part} | /next")]
+    return [("", f"{head} | {clock_text(left)} left of {clock_text(budget)} | {total_part} | /hint /next /back /done /help")]
+
+
+def toolbar_text(engine: PracticeEngine) -> str:
+    """The toolbar as plain text."""
+    return "".join(text for _style, text in toolbar_parts(engine))
 
 
 def render_estimates(console: Console, entries: list[EstimateEntry]) -> None:
@@ -210,7 +239,8 @@ def render_comparison(console: Console, comparisons: list[StepComparison]) -> No
         table = Table(title=f"Step {comp.number}: {comp.title}", show_lines=False, expand=True)
         table.add_column("You", ratio=1)
         table.add_column("Reference", ratio=1)
-        table.add_row(_blocks(comp.candidate) if comp.candidate else Text("(nothing given)", style="dim"), _blocks(comp.reference))
+        mine = _blocks(comp.candidate) if comp.candidate else Text("(nothing given)", style="dim")
+        table.add_row(mine, _blocks(comp.reference))
         console.print(table)
 
 
@@ -223,3 +253,40 @@ def _blocks(blocks) -> Group:  # list[reference.Block]
         parts.append(t)
         parts.append(Text(""))
     return Group(*parts[:-1])
+
+
+def study_next(card: Scorecard, n: int = 3) -> list[tuple[str, str]]:
+    """The `n` things to study next, as (point, where to read): the missed points in step order,
+    one per chapter section so the list sends the reader to different places."""
+    picked: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for m in card.missed:
+        where = m.section or ""
+        if where and where in seen:
+            continue
+        seen.add(where)
+        picked.append((m.text, where))
+        if len(picked) == n:
+            break
+    return picked
+
+
+def render_closing(console: Console, card: Scorecard, session: Session) -> None:
+    """The short recap that ends a session, printed last so it stays on screen: the score,
+    the three things to study next, and the command for the write-up."""
+    head = f"Score {card.score}/100 · coverage {_pct(card.coverage)}"
+    if card.time_discipline is not None:
+        head += f" · time discipline {_pct(card.time_discipline)}"
+    body = Text()
+    body.append(head + "\n", style="bold")
+    todo = study_next(card)
+    if todo:
+        body.append("Study next:\n", style="bold")
+        for i, (point, where) in enumerate(todo, 1):
+            body.append(f"  {i}. {point}" + (f" (read: {where})" if where else "") + "\n")
+    else:
+        body.append("Nothing missed: try another problem, or a shorter interview.\n")
+    body.append("Write-up: ", style="bold")
+    body.append(f"interview-coach summary {session.id}")
+    body.append(f"  (or --output session-{session.id}.html for a web page)", style="dim")
+    console.print(Panel(body, title=f"Saved as session {session.id}: {session.problem_title}", title_align="left"))

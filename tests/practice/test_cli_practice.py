@@ -20,8 +20,9 @@ class Asker(ScriptedAsker):
         self.checkboxes = list(checkboxes or [])
         self.checkbox_messages: list[str] = []
 
-    def checkbox(self, message, choices):
+    def checkbox(self, message, choices, *, checked=(), toolbar=None):
         self.checkbox_messages.append(message)
+        self.prefilled.append(list(checked))
         picked = self.checkboxes.pop(0) if self.checkboxes else []
         if isinstance(picked, BaseException):
             raise picked
@@ -222,16 +223,17 @@ def test_a_whole_interactive_interview_with_commands(invoke):
             "Functional: send messages\n/hint",  # a hint, then the same prompt again
             "Functional: send messages; low latency",
             "5B", "60K", "120K", "500GB", "900TB", "12 MB/s",  # estimates
-            "POST /v1/messages\n/back",  # step 2, then back to step 1
-            "",  # clarify again: nothing more
-            "",  # requirements kept as they were
-            "/next",  # out of step 1 from the estimates; step 2's APIs stay answered
+            "POST /v1/messages\n/back",  # step 2's first question, then back to step 1's last
+            "/back",  # and one more question back, to the estimate before it
+            "900TB", "12 MB/s",  # both again; step 1 is complete
+            "",  # the APIs again, kept as they were given with /back
             "Chat servers keep a WebSocket per client",  # the step is complete: on to step 3
             "/pause",  # in the deep dive (chosen by checkbox)
             "",  # "press Enter to carry on"
             "A Redis session registry finds the server",
             "Offline users get a push notification",  # the follow-up
-            "/done",  # ends the interview in step 4
+            "/done",  # ends the interview in step 4 ...
+            True,  # ... once confirmed
         ],
         checkboxes=[["Message delivery"], [], ["1."]],
     )
@@ -244,11 +246,16 @@ def test_a_whole_interactive_interview_with_commands(invoke):
     assert "Hint (1 used)" in out
     assert "Your estimates beside the calculator's" in out
     assert "Step 2 of 4" in out and "Step 3 of 4" in out
-    assert "Your answers so far in this step" in out  # after /back
+    assert "Your answers so far in this step" in out  # after /back into step 1
     assert "Score card" in out and "The reference answer, beside yours" in out
     assert asker.answers == [] and asker.checkboxes == []
     assert "Interviewer: What happens if the recipient is offline?" in asker.asked  # the card's follow-up
     assert "Paused: the clock is stopped. Press Enter to carry on." in asker.asked
+    # /back walked back one question at a time, each pre-filled with what was given
+    assert asker.asked.count("Storage over the retention (bytes):") == 2
+    assert asker.prefilled[asker.asked.index("Storage over the retention (bytes):", 12)] == "900TB"
+    apis = [i for i, m in enumerate(asker.asked) if m.startswith("Your APIs")]
+    assert len(apis) == 2 and asker.prefilled[apis[1]] == "POST /v1/messages"
 
     from interview_coach.practice.store import load_session
     from interview_coach.storage.db import connect
@@ -277,7 +284,7 @@ def test_ctrl_c_keeps_everything_and_resume_continues(invoke):
     assert [a.text for a in saved.answers] == ["Users send messages"]
     assert saved.clarifications[0].matched_id == "scale"
 
-    asker = Asker(["/done"])
+    asker = Asker(["/done", True])
     set_asker(asker)
     result = fixture_invoke(invoke, "practice", "--resume", "latest")
     assert result.exit_code == 0, result.output
@@ -288,7 +295,7 @@ def test_ctrl_c_keeps_everything_and_resume_continues(invoke):
 
 
 def test_ctrl_c_in_the_self_assessment_resumes_in_the_review(invoke):
-    set_asker(Asker(["/done"], checkboxes=[KeyboardInterrupt()]))
+    set_asker(Asker(["/done", True], checkboxes=[KeyboardInterrupt()]))
     assert fixture_invoke(invoke, "practice", "mini_chat").exit_code == 130
     asker = Asker([], checkboxes=[["1."]])
     set_asker(asker)
@@ -299,7 +306,7 @@ def test_ctrl_c_in_the_self_assessment_resumes_in_the_review(invoke):
 
 
 def test_interactive_json_at_the_end(invoke):
-    set_asker(Asker(["/done"]))
+    set_asker(Asker(["/done", True]))
     result = fixture_invoke(invoke, "practice", "mini_chat", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output[result.output.index("{\n"):])
@@ -307,7 +314,7 @@ def test_interactive_json_at_the_end(invoke):
 
 
 def test_the_problem_is_asked_for_when_not_given(invoke):
-    asker = Asker(["Mini chat (mini_chat)", "/done"])
+    asker = Asker(["Mini chat (mini_chat)", "/done", True])
     set_asker(asker)
     result = fixture_invoke(invoke, "practice")
     assert result.exit_code == 0, result.output
@@ -315,7 +322,7 @@ def test_the_problem_is_asked_for_when_not_given(invoke):
 
 
 def test_no_timer(invoke):
-    set_asker(Asker(["/done"]))
+    set_asker(Asker(["/done", True]))
     fixture_invoke(invoke, "practice", "mini_chat", "--no-timer")
     from interview_coach.practice.store import load_session
     from interview_coach.storage.db import connect
