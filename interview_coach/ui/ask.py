@@ -170,8 +170,9 @@ class QuestionaryAsker:
             extra["multiline"] = True
             # Our own instruction in place of questionary's, on a line of its own so a long
             # question does not wrap into it, and the answer starts on the next line after ">".
-            finish = "Esc then Enter to finish" + (", or a command alone on a line then Enter" if commands else "")
-            extra["instruction"] = f"\n  ({finish}; Ctrl-X Ctrl-E opens $EDITOR)\n>"
+            finish = "Esc then Enter sends" + ("; so does Enter on a line holding only a /command" if commands else "")
+            how = wrap_to(f"({finish}; Ctrl-X Ctrl-E opens $EDITOR)", self.width() - 4, "   ")
+            extra["instruction"] = f"\n  {how}\n>"
             extra["enable_open_in_editor"] = True
             if commands:
                 extra["key_bindings"] = _command_enter(commands)
@@ -208,6 +209,9 @@ class QuestionaryAsker:
         )
         if toolbar is not None:
             _add_toolbar(question.application, toolbar, self.refresh_interval)
+        # questionary would sum the answer up on one line with the (wrapped) option inside
+        # brackets; the picker is erased instead and the ticked options listed, wrapped.
+        question.application.erase_when_done = True
 
         def ticked_now(app: Any) -> list[str]:
             for window in app.layout.find_all_windows():
@@ -215,7 +219,24 @@ class QuestionaryAsker:
                     return [str(v) for v in window.content.selected_options]
             return []
 
-        return list(self._run(question, ticked_now))
+        picked = list(self._run(question, ticked_now))
+        self._print_picked(message, [c for c in choices if c in picked], width)
+        return picked
+
+    def _print_picked(self, message: str, picked: list[str], width: int) -> None:
+        from prompt_toolkit import print_formatted_text
+        from prompt_toolkit.formatted_text import FormattedText
+        from questionary.styles import merge_styles_default
+
+        lines: list[tuple[str, str]] = [("class:qmark", "?"), ("class:question", " " + wrap_to(message, width - 4, "  "))]
+        if not picked:
+            lines.append(("class:answer", " none ticked"))
+        for choice in picked:
+            lines.append(("class:answer", "\n  ● " + wrap_to(choice, width - 6, "    ")))
+        kwargs: dict[str, Any] = {"style": merge_styles_default([])}
+        if "output" in self._io:
+            kwargs["output"] = self._io["output"]
+        print_formatted_text(FormattedText(lines), **kwargs)
 
     def confirm(self, message: str, *, default: bool = True) -> bool:
         import questionary

@@ -145,7 +145,7 @@ def toolbar_parts(engine: PracticeEngine) -> list[tuple[str, str]]:
     head = f" Step {step.number}/{len(session.steps)}"
     if session.phase == "review":
         used = clock_text(session.elapsed_seconds)
-        return [("", f"{head} | review: the clock has stopped ({used} used of {session.minutes}:00)")]
+        return [("", f" Review | the clock has stopped: {used} used of {session.minutes}:00")]
     if session.paused:
         return [("", f"{head} | paused")]
     if not session.timed:
@@ -160,7 +160,7 @@ def toolbar_parts(engine: PracticeEngine) -> list[tuple[str, str]]:
     if engine.step_elapsed() >= WARN_FRACTION * budget:
         alarm = (TOOLBAR_WARN, f" {in_words(left)} left in this step ")
         return [("", f"{head} | "), alarm, ("", f" | {total_part} | /next")]
-    return [("", f"{head} | {clock_text(left)} left of {clock_text(budget)} | {total_part} | /hint /next /back /done /help")]
+    return [("", f"{head} | {clock_text(left)} left of {clock_text(budget)} | {total_part} | /hint /next /done /help")]
 
 
 def toolbar_text(engine: PracticeEngine) -> str:
