@@ -332,7 +332,8 @@ def _run_drill(the_drill: Any, scripted: dict[str, float | None] | None, save: A
                     value = parse_answer(q.name, text, q.kind, "your answer")
                     break
                 except UsageError as exc:
-                    con.print(Text(str(exc), style="red"))
+                    # Named as the question was shown ("Storage over the retention"), not by its internal name.
+                    con.print(Text(str(exc).replace(f"your answer: {q.name}:", f"{q.label}:"), style="red"))
         graded = the_drill.answer(q.name, value)
         save()
         shown = "-" if graded.given is None else (format_size(graded.given, 4) if q.is_size else format_count(graded.given, 4))

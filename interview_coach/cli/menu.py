@@ -6,12 +6,12 @@ from typing import Any
 
 # (command, its arguments, what it does), in the order shown; only commands that exist are
 # offered. Groups get the arguments that make them do something rather than print their help.
-ENTRIES = (
+ENTRIES: tuple[tuple[str, list[str], str], ...] = (
     ("practice", [], "a timed mock interview with feedback"),
     ("quiz", [], "the chapter quiz"),
     ("estimate", ["drill"], "practise back-of-the-envelope estimates"),
     ("demo", ["all"], "watch the reference chat design run"),
-    ("history", [], "your past mock interviews"),
+    ("history", [], "your past interviews, drills and quizzes"),
 )
 QUIT = "quit"
 
@@ -45,15 +45,24 @@ def open_menu(ctx: Any = None) -> None:
 
         typer.echo(ctx.get_help())
         return
+    from interview_coach.cli.output import error_line
+    from interview_coach.errors import CoachError
     from interview_coach.ui.ask import get_asker
 
+    asker = get_asker()
     labels = {f"{name:<9} {what}": (name, args) for name, args, what in available}
     labels[QUIT] = (QUIT, [])
-    picked, args = labels[get_asker().select("What would you like to do?", list(labels))]
-    if picked == QUIT:
-        return
-    command = group.get_command(ctx, picked)
-    # A fresh context for the command, as if typed; errors still reach the group's handler.
-    code = command.main(args=list(args), prog_name=f"{ctx.info_name} {picked}", standalone_mode=False)
-    if isinstance(code, int) and code:
-        ctx.exit(code)
+    # Back to the menu after each command, until "quit" (or Ctrl-C, here or in a command).
+    while True:
+        picked, args = labels[asker.select("What would you like to do?", list(labels))]
+        if picked == QUIT:
+            return
+        command = group.get_command(ctx, picked)
+        try:
+            # A fresh context for the command, as if typed.
+            code = command.main(args=list(args), prog_name=f"{ctx.info_name} {picked}", standalone_mode=False)
+        except CoachError as exc:  # told in one line, as on the command line; the menu goes on
+            error_line(str(exc))
+            continue
+        if code == 130:
+            ctx.exit(130)

@@ -388,6 +388,8 @@ class InteractiveInterview:
             if command in ("/hint", "/help", "/pause"):
                 self._inline(command)
                 continue
+            if command in ("/back", "/done") and not text.strip():
+                return command  # the questions stay open (/done may be declined)
             if text.strip():
                 engine.drop_draft(item)  # sent: asking saves the session without it
                 view.render_reply(self.con, engine.ask_interviewer(text))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from interview_coach.clock import Clock
 from interview_coach.content.models import Framework, ProblemCard
@@ -101,9 +101,12 @@ class Item:
     figure: est.Figure | None = None
 
 
+TimerKind = Literal["step_warning", "step_out", "interview_warning", "interview_out"]
+
+
 @dataclass(frozen=True)
 class TimerEvent:
-    kind: Literal["step_warning", "step_out", "interview_warning", "interview_out"]
+    kind: TimerKind
     step_id: str
     elapsed: float
     budget: float
@@ -249,11 +252,11 @@ class PracticeEngine:
         elapsed, budget = self.step_elapsed(), t.budget_seconds
         if kind := _due_warning(elapsed, budget, t.warned_80, t.warned_out):
             t.warned_80, t.warned_out = True, t.warned_out or kind == "out"
-            out.append(TimerEvent(f"step_{kind}", t.step_id, elapsed, budget))
+            out.append(TimerEvent(cast(TimerKind, f"step_{kind}"), t.step_id, elapsed, budget))
         total, total_budget = self.total_elapsed(), s.budget_seconds
         if kind := _due_warning(total, total_budget, s.warned_total_80, s.warned_total_out):
             s.warned_total_80, s.warned_total_out = True, s.warned_total_out or kind == "out"
-            out.append(TimerEvent(f"interview_{kind}", t.step_id, total, total_budget))
+            out.append(TimerEvent(cast(TimerKind, f"interview_{kind}"), t.step_id, total, total_budget))
         if out:
             self.save()
         return out

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("pexpect")
 
-from .terminal import Terminal, coach_env, squeeze  # noqa: E402
+from .terminal import Terminal, coach_env, squeeze
 
 pytestmark = pytest.mark.slow
 
@@ -160,7 +160,9 @@ def _to_self_assessment(term: Terminal) -> str:
     return r"● 1\. "
 
 
-@pytest.mark.parametrize("go", [_to_clarify, _to_text, _to_estimate, _to_dive_choice, _to_self_assessment], ids=lambda f: f.__name__[4:])
+@pytest.mark.parametrize(
+    "go", [_to_clarify, _to_text, _to_estimate, _to_dive_choice, _to_self_assessment], ids=lambda f: f.__name__[4:]
+)
 def test_ctrl_c_at_a_prompt_then_resume_restores_what_was_unsent(coach_home, go):
     rows, cols = 40, 100
     env = coach_env(coach_home, cols, rows)
