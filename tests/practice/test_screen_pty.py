@@ -62,6 +62,7 @@ def _answer_self_assessment(term: Terminal) -> None:
             continue
         seen = max(numbers)
         term.settle(0.3)
+        assert "Review | the clock has stopped" in term.text()  # the toolbar stays while rating
         term.type("\r")
 
 
@@ -176,3 +177,25 @@ def test_ctrl_c_at_a_prompt_then_resume_restores_what_was_unsent(coach_home, go)
         again.wait_for(restored)
         again.type(CTRL_C)
         assert again.exit_status() == 130
+
+
+def test_the_long_report_goes_through_pager_and_no_pager_prints_it(coach_home):
+    """$PAGER is honoured as git honours it, and --no-pager turns it off; the recap follows."""
+    from .conftest import FIXTURES
+
+    rows, cols = 30, 120
+    answers = str(FIXTURES / "chat_answers.yaml")
+    env = coach_env(coach_home, cols, rows, PAGER="sed s/^/PAGED:/")
+    with Terminal("practice", "--answers", answers, env=env, rows=rows, cols=cols) as term:
+        assert term.exit_status() == 0
+        said = plain(term.transcript)
+        assert "PAGED:" in said and re.search(r"PAGED:\s*Score card", said)  # the score card went through the pager
+        assert said.rindex("PAGED:") < said.rindex("Write-up: interview-coach summary 1")
+    with Terminal("practice", "--answers", answers, "--no-pager", env=env, rows=rows, cols=cols) as term:
+        assert term.exit_status() == 0
+        said = plain(term.transcript)
+        assert "PAGED:" not in said and "Write-up: interview-coach summary 2" in said
+
+
+def plain(transcript: str) -> str:
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", transcript)
