@@ -36,7 +36,7 @@ def history(
         ),
     ] = False,
 ) -> None:
-    """List your mock interviews (id, problem, date, minutes, score), estimation drills and quiz runs.
+    """List what you have done: mock interviews with their scores, estimation drills and quiz runs.
 
     An interview without a score was stopped: continue it with `practice --resume ID`.
     Write any interview up as a design document with `summary ID`. `quiz stats` has the

@@ -26,7 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                              "servers and cache, from a problem card's preset or your own numbers."),
     "quiz": ("quiz", "Take the chapter quiz, with an explanation after every answer and a score by section."),
     "summary": ("summary", "Write up a mock interview as a design document, or a problem's reference design."),
-    "history": ("history", "List your mock interview sessions: id, problem, date, minutes and score."),
+    "history": ("history", "List what you have done: mock interviews with their scores, estimation drills and quiz runs."),
     "framework": ("framework", "Show the four-step framework: timeline, trade-offs, pitfalls, checklist and rubric."),
     "problems": ("problems", "Browse the interview problems."),
     "demo": ("demo", "Watch the reference chat design run: real servers, ids, store, fan-out, typing, media, sync."),

@@ -15,10 +15,10 @@ from interview_coach.practice.reference import StepComparison
 COMMANDS = {
     "/hint": "reveal the next point of the reference answer (counted)",
     "/next": "finish this step and go on",
-    "/back": "return to the previous step",
+    "/back": "return to the previous question (or step)",
     "/skip": "leave this step unanswered and go on",
     "/pause": "stop the clock",
-    "/done": "end the interview and see the score",
+    "/done": "end the interview and see the score (asks first)",
     "/help": "list these commands",
 }
 COMMAND_LINE = "Commands (on a line of their own): " + "  ".join(c for c in COMMANDS if c != "/help")
@@ -43,7 +43,7 @@ def render_intro(console: Console, session: Session, prompt: str, resumed: bool)
     body.append("Interviewer: ", style="bold")
     body.append(f'"{prompt}"\n\n')
     body.append(f"{timing}. Answers are saved as you give them; Ctrl-C stops and you can resume later.\n")
-    body.append("Finish an answer with Esc then Enter. " + COMMAND_LINE)
+    body.append("Send an answer with Esc then Enter, a command with Enter. " + COMMAND_LINE)
     console.print(Panel(body, title=f"Mock interview: {session.problem_title}", title_align="left"))
 
 
@@ -277,16 +277,26 @@ def render_closing(console: Console, card: Scorecard, session: Session) -> None:
     head = f"Score {card.score}/100 · coverage {_pct(card.coverage)}"
     if card.time_discipline is not None:
         head += f" · time discipline {_pct(card.time_discipline)}"
-    body = Text()
-    body.append(head + "\n", style="bold")
+    parts: list[Text | Table] = [Text(head, style="bold")]
     todo = study_next(card)
     if todo:
-        body.append("Study next:\n", style="bold")
+        parts.append(Text("Study next:", style="bold"))
+        items = Table.grid(padding=(0, 1))
+        items.add_column(justify="right", no_wrap=True)
+        items.add_column()
         for i, (point, where) in enumerate(todo, 1):
-            body.append(f"  {i}. {point}" + (f" (read: {where})" if where else "") + "\n")
+            line = Text(point)
+            if where:
+                line.append(f" (read: {where})", style="dim")
+            items.add_row(f"  {i}.", line)
+        parts.append(items)
     else:
-        body.append("Nothing missed: try another problem, or a shorter interview.\n")
-    body.append("Write-up: ", style="bold")
-    body.append(f"interview-coach summary {session.id}")
-    body.append(f"  (or --output session-{session.id}.html for a web page)", style="dim")
-    console.print(Panel(body, title=f"Saved as session {session.id}: {session.problem_title}", title_align="left"))
+        parts.append(Text("Nothing missed: try another problem, or a shorter interview."))
+    parts.append(
+        Text.assemble(
+            ("Write-up: ", "bold"),
+            f"interview-coach summary {session.id}",
+            (f"  (or --output session-{session.id}.html for a web page)", "dim"),
+        )
+    )
+    console.print(Panel(Group(*parts), title=f"Saved as session {session.id}: {session.problem_title}", title_align="left"))
