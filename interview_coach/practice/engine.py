@@ -295,7 +295,7 @@ class PracticeEngine:
                             Item(f"{key}/{dive.id}/{n}", step.id, f"dive:{dive.id}:follow_up:{n}", "follow_up", question, group=p.id, group_text=dive.title, dive_id=dive.id, follow_up=n)
                         )
             else:
-                out.append(Item(key, step.id, p.id, p.kind, p.text, p.placeholder))  # type: ignore[arg-type]
+                out.append(Item(key, step.id, p.id, p.kind, p.text, p.placeholder))
         return out
 
     def pending(self, step_id: str | None = None) -> list[Item]:
