@@ -172,6 +172,7 @@ REASON_WORDS = (
     "rather than",
     "at the cost",
 )
+NEGATION_REACH = 10  # words back a "not" / "never" reaches within its clause ("never save them to X or Y")
 ESTIMATE_LOOKBACK = 3  # sentences back an estimate's figure may find its concept
 WRAPPED_LINE_WORDS = 6  # a line this long without a full stop continues on the next line (hard wrap)
 DENSE = 0.75  # a sentence whose content words are this much the card's terms is a list
@@ -531,7 +532,7 @@ def _negated(toks: Tokens, start: int, end: int, sentence: str) -> bool:
     clause_start = start
     while (
         clause_start > 0
-        and start - clause_start < 6
+        and start - clause_start < NEGATION_REACH
         and toks.words[clause_start - 1] not in _CLAUSE_WORDS
         and not toks.breaks[clause_start]
     ):
@@ -788,7 +789,7 @@ def _grade_estimate(card: ProblemCard, kp: KeyPoint, sents: list[Sentence], esti
         context = [x for x in sents[max(0, i - ESTIMATE_LOOKBACK) : i + 1] if any(find(c, x.toks) for c in concepts)]
         if not context:
             continue
-        for m in _NUMBER.finditer(sent.text):
+        for m in _NUMBER.finditer(spoken_figures(sent.text)):
             value = read_figure(_spoken(m.group(0)), unit)
             if value is None:
                 continue
@@ -797,6 +798,32 @@ def _grade_estimate(card: ProblemCard, kp: KeyPoint, sents: list[Sentence], esti
                 concept = next(c for c in concepts if find(c, context[-1].toks))
                 best, best_factor = _Best(level, sent.text, concept, m.group(0).strip()), factor
     return best
+
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "a hundred": 100, "hundred": 100, "half a": 0.5,
+}  # fmt: skip
+_NUMBER_WORD = re.compile(
+    r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b(?=\s+(?:thousand|million|billion|trillion|[a-z]))",
+    re.IGNORECASE,
+)
+_UNIT_WORDS = [
+    (re.compile(r"\bkilobytes?\b", re.IGNORECASE), "KB"),
+    (re.compile(r"\bmegabytes?\b", re.IGNORECASE), "MB"),
+    (re.compile(r"\bgigabytes?\b", re.IGNORECASE), "GB"),
+    (re.compile(r"\bterabytes?\b", re.IGNORECASE), "TB"),
+    (re.compile(r"\bpetabytes?\b", re.IGNORECASE), "PB"),
+]
+
+
+def spoken_figures(text: str) -> str:
+    """Figures said in words written as figures: "five billion" -> "5 billion", "500 gigabytes" -> "500 GB"."""
+    out = _NUMBER_WORD.sub(lambda m: f"{_NUMBER_WORDS[m.group(1).lower()]:g}", text)
+    for pattern, unit in _UNIT_WORDS:
+        out = pattern.sub(unit, out)
+    return out
 
 
 def _spoken(figure: str) -> str:
@@ -910,6 +937,11 @@ def grade_field(
             best = _grade_question(kp, questions, terms)
         elif field_id == "clarify":
             best = _Best()
+        elif kp.kind == "question":
+            # A question written into another field ("Is it one-on-one or group?") still was asked;
+            # else the answer stated with its reason counts.
+            asked = _grade_question(kp, [x.text for x in sents if x.text.rstrip().endswith("?")], terms)
+            best = asked if asked.level == "explained" else _grade_statement(kp, sents, used)
         else:
             best = _grade_statement(kp, sents, used, require_prose=kp.kind != "api")
             if kp.kind == "api" and best.level in ("named", "explained"):
