@@ -176,6 +176,7 @@ NEGATION_REACH = 10  # words back a "not" / "never" reaches within its clause ("
 ESTIMATE_LOOKBACK = 3  # sentences back an estimate's figure may find its concept
 WRAPPED_LINE_WORDS = 6  # a line this long without a full stop continues on the next line (hard wrap)
 DENSE = 0.75  # a sentence whose content words are this much the card's terms is a list
+DENSE_FUNCTION_RATIO = 0.2  # ... and whose words are this few function words
 MIN_PROSE_FUNCTION_WORDS = 1
 MIN_PROSE_WORDS = 4
 
@@ -492,7 +493,7 @@ def sentences(text: str, terms: CardTerms) -> list[Sentence]:
         ]
         in_terms = sum(1 for i in content if i in covered)
         # Mostly the card's terms and few words that make a clause: a list in sentence form.
-        dense = len(content) >= 3 and in_terms / len(content) >= DENSE and function / len(toks) < 0.3
+        dense = len(content) >= 3 and in_terms / len(content) >= DENSE and function / len(toks) < DENSE_FUNCTION_RATIO
         # Commas (or "and ... and ... and") between bare terms: a list, not a sentence.
         commas = s.count(",")
         joins = len(_JOIN.findall(s))
