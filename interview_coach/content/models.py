@@ -62,6 +62,7 @@ class RedFlag(Model):
     match: list[list[str]] = Field(min_length=1)
     steps: list[Literal["scope", "high_level", "deep_dive", "wrap_up"]] = Field(default_factory=list)
     challenge: str | None = None  # what the interviewer asks back
+    unless: list[str] = Field(default_factory=list)  # words that show the sentence argues against it ("drift")
 
 
 class Prompt(Model):

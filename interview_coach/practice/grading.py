@@ -497,7 +497,7 @@ def sentences(text: str, terms: CardTerms) -> list[Sentence]:
         # Commas (or "and ... and ... and") between bare terms: a list, not a sentence.
         commas = s.count(",")
         joins = len(_JOIN.findall(s))
-        listy = (commas >= 2 and function <= commas // 2) or (joins >= 3 and len(content) <= 3 * joins)
+        listy = (commas >= 2 and function <= commas // 2) or (joins >= 3 and len(content) <= 3 * joins) or _bare_segments(s)
         prose = function >= MIN_PROSE_FUNCTION_WORDS and len(toks) >= MIN_PROSE_WORDS and not listy and not _fragmented(toks)
         cap = 1 + len(toks) // 12
         out.append(Sentence(s, toks, prose, dense, cap, frozenset(covered)))
@@ -506,6 +506,27 @@ def sentences(text: str, terms: CardTerms) -> list[Sentence]:
 
 _SEGMENT_WORDS = frozenset(["and", "or", "so", "because", "which", "since", "then", "plus", "also", "with"])
 _ARTICLES = frozenset(["a", "an", "the"])
+
+
+_CLAUSAL = frozenset(
+    stem(w)
+    for w in _words(
+        """
+        is are was were be been will would can could should must do does did has have had we it they this that these those
+        there i you he she them us our their its to not never
+        """
+    )
+)
+
+
+def _bare_segments(text: str) -> bool:
+    """Comma-separated items with no clause in them ("registry lookup because lookup, pub/sub because
+    pub/sub, ack because ack"): a list, even when each item carries a "because"."""
+    segments = [Tokens.of(seg) for seg in re.split(r"[,;]", text) if seg.strip()]
+    if len(segments) < 3:
+        return False
+    bare = sum(1 for seg in segments if len(seg) <= 8 and not any(t in _CLAUSAL for t in seg.stems))
+    return bare / len(segments) >= 0.75
 
 
 def _fragmented(toks: Tokens) -> bool:
@@ -762,6 +783,7 @@ def _factor_level(value: float, target: float) -> tuple[Level, float]:
     return ("explained" if factor <= 2.0 else "named" if factor <= 10.0 else "missing"), factor
 
 
+_WORKING = re.compile(r"[=×÷≈]|\s[x*/]\s|\btimes\b|\bdivided\b|\bover\b", re.IGNORECASE)
 _NUMBER = re.compile(
     r"\d[\d,]*(?:\.\d+)?\s*(?:[kmgtp]i?b(?:ytes?)?|[kmgtp]bps|bytes?|b\b|k\b|m\b|million|billion|bn|thousand|trillion|[kmbt]\b)?",
     re.I,
@@ -795,7 +817,9 @@ def _grade_estimate(card: ProblemCard, kp: KeyPoint, sents: list[Sentence], esti
             if value is None:
                 continue
             level, factor = _factor_level(value, value_wanted)
-            if level != "missing" and (factor < best_factor):
+            if level == "explained" and not sent.prose and not _WORKING.search(sent.text):
+                level = "named"  # a bare figure in a list of figures: no working, no claim
+            if level != "missing" and (factor < best_factor or (factor == best_factor and _RANK[level] > best.rank)):
                 concept = next(c for c in concepts if find(c, context[-1].toks))
                 best, best_factor = _Best(level, sent.text, concept, m.group(0).strip()), factor
     return best
@@ -854,6 +878,8 @@ def find_red_flags(
 
 
 def _flag_in(flag: RedFlag, sent: Sentence) -> bool:
+    if any(find(u, sent.toks) for u in flag.unless):
+        return False
     for group in flag.match:
         found = False
         for phrase in group:
@@ -946,7 +972,11 @@ def grade_field(
         else:
             best = _grade_statement(kp, sents, used, require_prose=kp.kind != "api")
             if kp.kind == "api" and best.level in ("named", "explained"):
-                best = _grade_structural(kp, sents) or _Best("named", best.sentence, best.concept)
+                # A schema or API line states it; so does a sentence with its reason (graded as prose).
+                prose = _grade_statement(kp, sents, {}) if best.level == "explained" else best
+                best = _grade_structural(kp, sents) or (
+                    prose if prose.level == "explained" else _Best("named", best.sentence, best.concept)
+                )
         grades.append(_point_grade(p, best, field_id))
     flags = find_red_flags(card.red_flags, sents, step_id, field_id) if field_id != "clarify" else []
     return FieldGrade(step_id, field_id, grades, flags)
