@@ -177,6 +177,12 @@ def probe(g: PointGrade, kp: KeyPoint) -> str:
     return f"You mentioned {_name(g, kp)}. How exactly does that work here, and why do you need it?"
 
 
+def names_point(question: str, kp: KeyPoint) -> bool:
+    """Whether `question` uses the point's own terms (asking it would take the point for granted)."""
+    terms = [" ".join(t.replace("*", "").replace("~", " ").split()) for t in (*kp.keywords, *kp.phrasings)]
+    return bool(intent.has_any(question, [t for t in terms if t]))
+
+
 def open_probe(dive: DeepDive) -> str:
     """For a missing point the card has no probe for: an open question that names nothing the
     candidate did not say."""
@@ -219,6 +225,10 @@ def choose_follow_up(
         if g.point_id in points and g.level == "missing" and g.point_id not in done:
             if g.point_id in card.probes:
                 return FollowUp(card.probes[g.point_id], "missing", g.point_id)
+            # The card's own follow-up about the point, when it does not give the point away.
+            authored = next((n for n, key in links.items() if key == g.point_id and f"follow_up:{n}" not in done), None)
+            if authored is not None and not names_point(dive.follow_ups[authored - 1], points[g.point_id]):
+                return FollowUp(dive.follow_ups[authored - 1], "missing", g.point_id)
             if not generic_used:
                 return FollowUp(open_probe(dive), "missing", g.point_id)
     for n, question in enumerate(dive.follow_ups, 1):
