@@ -238,7 +238,7 @@ def test_a_whole_interactive_interview_with_commands(invoke):
             "/done",  # ends the interview in step 4 ...
             True,  # ... once confirmed
         ],
-        checkboxes=[["Message delivery"], [], ["1."]],
+        checkboxes=[["Message delivery"], ["availability over consistency"], ["availability over consistency"], ["availability over consistency"]],
     )
     set_asker(asker)
     result = fixture_invoke(invoke, "practice", "--problem", "mini_chat")
