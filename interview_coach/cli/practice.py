@@ -310,10 +310,13 @@ class InteractiveInterview:
                     view.render_estimates(self.con, engine.session.estimates)
             elif text.strip() or command is None:
                 engine.answer(item, text)
+                from interview_coach.ui.interviewer_view import render_reaction
+
+                render_reaction(self.con, engine.turn_for(item))
             return command
 
     def _label(self, item: Any) -> str:
-        if item.kind == "follow_up":
+        if item.kind in ("follow_up", "buy_in"):
             return f"Interviewer: {item.text}"
         if item.kind == "estimate":
             return f"{item.text}:"

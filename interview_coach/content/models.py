@@ -22,13 +22,43 @@ class Model(BaseModel):
 
 
 class KeyPoint(Model):
-    """Something an interviewer listens for, and the words that show it in an answer."""
+    """Something an interviewer listens for, and the words that show it in an answer.
+
+    `keywords` and `phrasings` name the concept (a strong candidate's own words for it); `cues`
+    are the reason or mechanism that, said in the same sentence, show it is understood (words of
+    `text` count as cues too). `contradictions` are phrases that say the opposite. A `question`
+    point is shown by asking the interviewer about it; an `estimate` point by a figure within a
+    factor of the card's (`figure` names the calculator's result, or `value` gives it).
+    """
 
     id: str = Field(pattern=ID_PATTERN)
     text: str = Field(min_length=3)
     keywords: list[str] = Field(min_length=1)
+    phrasings: list[str] = Field(default_factory=list)
+    cues: list[str] = Field(default_factory=list)
+    contradictions: list[str] = Field(default_factory=list)
+    kind: Literal["statement", "question", "estimate", "api"] = "statement"
+    figure: str | None = None
+    value: float | None = None
+    unit: str | None = None  # for `value`: "count", "count/s" or "bytes..." as the calculator writes it
+    advice: str | None = None  # what to add when the point is only named
     section: str | None = None  # where in the chapter to read about it
     competency: CompetencyId | None = None
+
+
+class RedFlag(Model):
+    """A misconception an interviewer pushes back on, and the chapter's reason.
+
+    Found when every group of `match` has a phrase in one sentence of an answer, none of them
+    negated ("not", "instead of", "... is risky"). `steps` limits where it is looked for.
+    """
+
+    id: str = Field(pattern=ID_PATTERN)
+    text: str = Field(min_length=3)
+    reason: str = Field(min_length=3)
+    match: list[list[str]] = Field(min_length=1)
+    steps: list[Literal["scope", "high_level", "deep_dive", "wrap_up"]] = Field(default_factory=list)
+    challenge: str | None = None  # what the interviewer asks back
 
 
 class Prompt(Model):
@@ -36,7 +66,7 @@ class Prompt(Model):
 
     id: str = Field(pattern=ID_PATTERN)
     text: str = Field(min_length=3)
-    kind: Literal["text", "clarify", "estimates", "apis", "deep_dives"] = "text"
+    kind: Literal["text", "clarify", "estimates", "apis", "deep_dives", "buy_in"] = "text"
     placeholder: str | None = None
 
 
@@ -149,11 +179,19 @@ class Framework(Model):
 
 
 class ClarifyingQuestion(Model):
+    """A fact the interviewer holds, and the ways a candidate may ask for it."""
+
     id: str = Field(pattern=ID_PATTERN)
     category: Literal["functional", "non_functional", "scale", "out_of_scope"]
     question: str
+    # Other ways a candidate would ask the same thing: the interviewer matches questions by
+    # meaning against these and `question`, so each should word the intent differently.
+    paraphrases: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(min_length=1)
     answer: str
+    # True when the chapter gives no figure and the card's reply is an assumption the
+    # candidate should state as their own.
+    assumption: bool = False
 
 
 class Requirements(Model):
@@ -240,6 +278,7 @@ class ProblemCard(Model):
     key_points: dict[Literal["scope", "high_level", "wrap_up"], list[KeyPoint]]
     deep_dives: list[DeepDive] = Field(min_length=2)
     tradeoffs: list[Tradeoff] = Field(min_length=1)
+    red_flags: list[RedFlag] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

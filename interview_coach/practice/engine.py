@@ -20,6 +20,7 @@ from interview_coach.clock import Clock
 from interview_coach.content.models import Framework, ProblemCard
 from interview_coach.errors import UsageError
 from interview_coach.practice import estimates as est
+from interview_coach.practice.interview_flow import InterviewerFlow
 from interview_coach.practice.interviewer import Interviewer
 from interview_coach.practice.keywords import Text
 from interview_coach.practice.model import (
@@ -41,7 +42,7 @@ MAX_MINUTES = 90
 DEFAULT_MINUTES = 45
 WARN_FRACTION = 0.8
 
-ItemKind = Literal["text", "apis", "clarify", "estimate", "choose_dives", "dive", "follow_up"]
+ItemKind = Literal["text", "apis", "clarify", "estimate", "choose_dives", "dive", "follow_up", "buy_in"]
 
 
 def check_minutes(minutes: int | float | str | None) -> int:
@@ -118,7 +119,7 @@ def clock_text(seconds: float) -> str:
     return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m}:{sec:02d}"
 
 
-class PracticeEngine:
+class PracticeEngine(InterviewerFlow):
     def __init__(
         self,
         session: Session,
@@ -288,11 +289,14 @@ class PracticeEngine:
                     dive = self.card.deep_dive(dive_id)
                     out.append(Item(f"{key}/{dive.id}", step.id, f"dive:{dive.id}", "dive", dive.question, group=p.id, group_text=dive.title, dive_id=dive.id))
                     for n, question in enumerate(dive.follow_ups, 1):
+                        question = self._chosen_follow_up(f"{key}/{dive.id}", n) or question
                         out.append(
                             Item(f"{key}/{dive.id}/{n}", step.id, f"dive:{dive.id}:follow_up:{n}", "follow_up", question, group=p.id, group_text=dive.title, dive_id=dive.id, follow_up=n)
                         )
+            elif p.kind == "buy_in":
+                out.append(Item(key, step.id, p.id, "buy_in", self._buy_in_prompt(step.id, p.id), p.placeholder))
             else:
-                out.append(Item(key, step.id, p.id, p.kind, p.text, p.placeholder))  # type: ignore[arg-type]
+                out.append(Item(key, step.id, p.id, p.kind, p.text, p.placeholder))
         return out
 
     def pending(self, step_id: str | None = None) -> list[Item]:
@@ -341,13 +345,22 @@ class PracticeEngine:
         if text.strip() and (last is None or last.text != text):
             recorded = Answer(step_id=item.step_id, prompt_id=item.prompt_id, text=text, at_seconds=self.total_elapsed(), at_wall=self.clock.now())  # type: ignore[arg-type]
             self.session.answers.append(recorded)
+        self._listen(item, text)
         self._mark_done(item)
         self.save()
         return recorded
 
     def ask_interviewer(self, question: str) -> ClarifyingExchange:
         reply = self.interviewer.reply(question)
-        exchange = ClarifyingExchange(question=question.strip(), matched_id=reply.matched_id, reply=reply.text, at_seconds=self.total_elapsed())
+        exchange = ClarifyingExchange(
+            question=question.strip(),
+            matched_id=reply.matched_id,
+            reply=reply.text,
+            at_seconds=self.total_elapsed(),
+            kind=reply.kind,
+            confidence=reply.score,
+            assumption=reply.assumption,
+        )
         if question.strip():
             self.session.clarifications.append(exchange)
             self.save()
@@ -399,20 +412,17 @@ class PracticeEngine:
 
     # ------------------------------------------------------------ hints
 
-    def hint(self) -> HintUsed | None:
-        """Reveal the next key point of the reference answer for this step that the candidate
-        has neither been shown nor covered; counted. None when nothing is left to reveal."""
-        step_id = self.step.id
+    def hint(self, item: Item | None = None) -> HintUsed | None:
+        """Reveal, for the question on screen (`item`, else the current one), the next key point of
+        the reference answer the candidate has neither been shown nor covered; counted. None when
+        nothing is left to reveal."""
+        item = item if item is not None else self.current_item()
+        step_id = self.step.id if item is None else item.step_id
         shown = {h.key_point_id for h in self.session.hints}
-        text = Text(step_text(self.session, step_id))
-        points = rubric_for_step(self.framework, self.card, step_id, self.session.deep_dives)
-        if step_id == "deep_dive" and not self.session.deep_dives:
-            # Nothing chosen yet: hint from every dive the card offers.
-            points = [p for d in self.card.deep_dives for p in rubric_for_step(self.framework, self.card, step_id, [d.id]) if p.source != "framework"] + points
-        for rp in points:
-            if rp.key in shown or text.found(rp.point.keywords):
+        for key, text in self._hint_candidates(item, step_id):
+            if key in shown:
                 continue
-            hint = HintUsed(step_id=step_id, key_point_id=rp.key, text=rp.point.text, at_seconds=self.total_elapsed())  # type: ignore[arg-type]
+            hint = HintUsed(step_id=step_id, key_point_id=key, text=text, at_seconds=self.total_elapsed())  # type: ignore[arg-type]
             self.session.hints.append(hint)
             self.save()
             return hint

@@ -1,65 +1,109 @@
-"""The interviewer's side of the conversation: replies to clarifying questions, follow-ups.
+"""The interviewer's side of the clarifying questions: which fact a question asks for, and the reply.
 
-A clarifying question is matched to the problem card's questions by keyword overlap: each of a
-card question's keywords found in the candidate's question scores 2, each meaningful word
-shared with the card's own wording scores 1. The best match answers with the card's reply;
-with no match the candidate is told to state an assumption, as a real interviewer would.
+Every fact the card holds (its clarifying questions, each with paraphrases and keywords) is
+indexed by `intent.IntentIndex`; a question is answered by the fact it matches best when the
+match clears a confidence threshold. Otherwise the reply says which of three cases it is:
+
+- a *design decision* ("Should we use Cassandra?"): the candidate's to make and justify;
+- *irrelevant* to the design (looks, small talk, or nothing a design depends on): said so, and
+  the candidate is steered back to requirements and scale;
+- *unknown*: a fair question the interviewer has no figure for - "your call, state an assumption".
+
+A fact the card marks `assumption: true` (the chapter gives no figure) is labelled as one in the
+reply, so the candidate knows to state it as their own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from interview_coach.content.models import ClarifyingQuestion, ProblemCard
-from interview_coach.practice.keywords import Text, content_tokens
+from interview_coach.practice import intent, lexicon
+
+ReplyKind = Literal["fact", "design_choice", "irrelevant", "unknown", "empty"]
 
 NO_MATCH_REPLY = (
-    "That one is your call. State an assumption out loud, write it down with your requirements, "
-    "and carry on."
+    "I don't have a figure for that one - it's your call. State an assumption out loud, write it "
+    "down with your requirements, and carry on."
+)
+DESIGN_CHOICE_REPLY = (
+    "That's a design decision, so it's yours to make - propose one when we get to the design and "
+    "tell me why it fits these requirements."
+)
+IRRELEVANT_REPLY = (
+    "That doesn't matter for the design, so don't spend interview time on it. Let's stay on what "
+    "shapes the system - features, scale and the constraints. What else do you need to know?"
 )
 EMPTY_REPLY = "Ask me anything about the requirements, the scale or what to leave out."
-
-# A match needs one keyword, or at least this much word overlap with the card's question.
-MIN_SCORE = 2
+ASSUMPTION_NOTE = "(No figure from the brief: take this as your assumption and say so.)"
 
 
 @dataclass(frozen=True)
 class Reply:
     matched_id: str | None
     text: str
-    score: int = 0
+    score: float = 0.0
+    kind: ReplyKind = "fact"
+    assumption: bool = False
 
 
 class Interviewer:
     def __init__(self, card: ProblemCard) -> None:
         self.card = card
-        self._question_words = {q.id: content_tokens(q.question) for q in card.clarifying_questions}
+        self._facts = {q.id: q for q in card.clarifying_questions}
+        self.index = intent.IntentIndex(
+            [(q.id, [q.question, *q.paraphrases], q.keywords, q.answer) for q in card.clarifying_questions]
+        )
+        # Every word the card uses anywhere says the question is about this system.
+        text = " ".join(
+            [
+                card.prompt,
+                card.summary,
+                *card.requirements.functional,
+                *card.requirements.non_functional,
+                *card.requirements.out_of_scope,
+                *card.scale,
+                *(f"{c.name} {c.description}" for c in card.components),
+            ]
+        )
+        self._card_words = frozenset(intent.concepts(text)) | self.index.vocabulary
+        self._design_words = frozenset(c for w in lexicon.DESIGN_WORDS for c in intent.concepts(w))
 
     def opening(self) -> str:
         return self.card.prompt
 
-    def score(self, question: str, candidate: ClarifyingQuestion) -> int:
-        text = Text(question)
-        keyword_hits = len(text.found(candidate.keywords))
-        overlap = len(content_tokens(question) & self._question_words[candidate.id])
-        return 2 * keyword_hits + overlap
+    def fact(self, fact_id: str) -> ClarifyingQuestion:
+        return self._facts[fact_id]
 
     def match(self, question: str) -> ClarifyingQuestion | None:
-        best: tuple[int, ClarifyingQuestion] | None = None
-        for candidate in self.card.clarifying_questions:
-            s = self.score(question, candidate)
-            # Strictly greater: on a tie the card's earlier (more basic) question wins.
-            if s >= MIN_SCORE and (best is None or s > best[0]):
-                best = (s, candidate)
-        return best[1] if best else None
+        found = self.index.match(question)
+        return self._facts[found.fact_id] if found.fact_id else None
+
+    def classify(self, question: str) -> ReplyKind:
+        """What an unmatched question is: a design decision, irrelevant, or unknown."""
+        if intent.has_any(question, lexicon.IRRELEVANT_WORDS):
+            return "irrelevant"
+        if intent.has_any(question, lexicon.DESIGN_CHOICE_WORDS):
+            return "design_choice"
+        words = set(self.index.query(question))
+        if not words & (self._card_words | self._design_words):
+            return "irrelevant"
+        return "unknown"
 
     def reply(self, question: str) -> Reply:
-        if not content_tokens(question):
-            return Reply(None, EMPTY_REPLY)
-        found = self.match(question)
-        if found is None:
-            return Reply(None, NO_MATCH_REPLY)
-        return Reply(found.id, found.answer.strip(), self.score(question, found))
+        if not intent.concepts(question):
+            return Reply(None, EMPTY_REPLY, kind="empty")
+        found = self.index.match(question)
+        if found.fact_id is not None and not intent.has_any(question, lexicon.IRRELEVANT_WORDS):
+            fact = self._facts[found.fact_id]
+            text = " ".join(fact.answer.split())
+            if fact.assumption:
+                text = f"{text} {ASSUMPTION_NOTE}"
+            return Reply(fact.id, text, round(found.score, 3), "fact", fact.assumption)
+        kind = self.classify(question)
+        text = {"irrelevant": IRRELEVANT_REPLY, "design_choice": DESIGN_CHOICE_REPLY}.get(kind, NO_MATCH_REPLY)
+        return Reply(None, text, round(found.score, 3), kind)
 
     def follow_ups(self, dive_id: str) -> list[str]:
         return list(self.card.deep_dive(dive_id).follow_ups)

@@ -59,6 +59,37 @@ class ClarifyingExchange(Record):
     matched_id: str | None  # the card's clarifying question it matched, or None
     reply: str
     at_seconds: float
+    # "fact" (matched_id answered it), "design_choice", "unknown" (no figure: state an
+    # assumption) or "irrelevant" (does not matter for the design).
+    kind: str = "fact"
+    confidence: float = 0.0  # the intent match's score
+    assumption: bool = False  # the card marks its reply as the candidate's own assumption
+
+
+class InterviewerTurn(Record):
+    """What the interviewer said after one answer: a one-line reaction, and for a deep dive the
+    follow-up it chose for the next question, with why it chose it."""
+
+    item_key: str  # the engine item answered ("deep_dive/deep_dives/delivery", ...)
+    step_id: StepId
+    prompt_id: str
+    reaction: str
+    follow_up: str | None = None  # the question asked next (deep dives)
+    # "red_flag" (challenges a misconception), "named" (a point named but not explained),
+    # "missing" (a point not covered), "card" (the card's own follow-up, when no gap is left)
+    follow_up_kind: str | None = None
+    target: str | None = None  # the rubric point or red flag id it is about
+    at_seconds: float = 0.0
+
+
+class BuyIn(Record):
+    """The end of step 2: the interviewer sums up the proposed design and asks for agreement."""
+
+    summary: str  # what the interviewer said
+    parts: list[str] = Field(default_factory=list)  # the design's parts it named
+    reply: str = ""  # the candidate's answer
+    verdict: Literal["agreed", "concerns", "unclear", "none"] = "none"
+    at_seconds: float = 0.0
 
 
 class EstimateEntry(Record):
@@ -181,6 +212,8 @@ class Session(Record):
     done: list[str] = Field(default_factory=list)  # item keys finished ("scope/clarify", ...)
     answers: list[Answer] = Field(default_factory=list)
     clarifications: list[ClarifyingExchange] = Field(default_factory=list)
+    turns: list[InterviewerTurn] = Field(default_factory=list)  # the interviewer's reactions
+    buy_in: BuyIn | None = None
     estimates: list[EstimateEntry] = Field(default_factory=list)
     deep_dives: list[str] = Field(default_factory=list)  # chosen dive ids, in order
     hints: list[HintUsed] = Field(default_factory=list)

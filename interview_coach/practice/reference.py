@@ -41,6 +41,12 @@ def _prompt_titles(framework: Framework, card: ProblemCard) -> dict[tuple[str, s
 
 def candidate_blocks(session: Session, framework: Framework, card: ProblemCard, step_id: str) -> list[Block]:
     titles = _prompt_titles(framework, card)
+    # A follow-up's title is the question the interviewer chose to ask, not the card's default.
+    for t in session.turns:
+        parts = t.item_key.split("/")  # deep_dive/<prompt>/<dive>[/<follow-up n>]
+        if t.follow_up and t.step_id == "deep_dive" and len(parts) in (3, 4):
+            n = int(parts[3]) + 1 if len(parts) == 4 else 1
+            titles[("deep_dive", f"dive:{parts[2]}:follow_up:{n}")] = t.follow_up
     blocks: list[Block] = []
     if step_id == "scope" and session.clarifications:
         blocks.append(Block("Your clarifying questions", [f"Q: {c.question}  ->  {c.reply}" for c in session.clarifications]))

@@ -13,6 +13,7 @@ from typing import Any
 from interview_coach.clock import FakeClock
 from interview_coach.content.models import Framework, ProblemCard
 from interview_coach.practice.engine import PracticeEngine
+from interview_coach.practice.interview_flow import interviewer_record
 from interview_coach.practice.model import Session
 from interview_coach.practice.template import AnswersFile, StepAnswers
 
@@ -101,4 +102,5 @@ def json_result(session: Session) -> dict[str, Any]:
             }
             for s in card.steps
         ],
+        **interviewer_record(session),
     }

@@ -203,6 +203,10 @@ def render_scorecard(console: Console, card: Scorecard, session: Session) -> Non
             missed.add_row(numbers.get(m.step_id, ""), m.text, m.section or "")
         console.print(missed)
 
+    from interview_coach.ui.interviewer_view import render_interviewer
+
+    render_interviewer(console, session)
+
 
 def render_comparison(console: Console, comparisons: list[StepComparison]) -> None:
     console.print(Text("The reference answer, beside yours", style="bold"))

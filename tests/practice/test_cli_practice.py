@@ -61,7 +61,7 @@ def test_a_blank_template_scores_nothing(invoke, tmp_path):
     result = invoke("practice", "--answers", str(path), "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"session_id", "problem", "score", "steps"}
+    assert {"session_id", "problem", "score", "steps"} <= set(data)
     assert data["problem"] == "chat" and data["score"] == 0
     assert [s["id"] for s in data["steps"]] == ["scope", "high_level", "deep_dive", "wrap_up"]
     assert all(s["coverage"] == 0 and s["missed"] for s in data["steps"])

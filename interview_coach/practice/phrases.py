@@ -1,0 +1,140 @@
+"""Finding a content phrase in a candidate's sentence: on word boundaries, by word stems.
+
+Text and phrases are cut into lower-case words and each word is reduced to its Snowball stem,
+so "retried" meets "retry", "WebSockets" meets "websocket" and "stored" meets "store", while
+"write throughput" never meets "write-through" and "gracefully" never meets "draining" (a
+phrase matches whole words, side by side, never part of a word).
+
+Phrase syntax, for content authors:
+- `word*` matches any word starting with `word` ("idempot*" finds "idempotent", "idempotency");
+- `~` between words allows up to three other words in between ("store ~ permanently" finds
+  "store every message permanently");
+- a phrase starting with `/` or holding `://` is an API path, looked for as plain text.
+
+Contractions are opened first ("don't" -> "do not") so negation is seen as a word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+_STEMMER = snowballstemmer.stemmer("english")
+# Words and numbers; a number keeps its inner ',', '.' and ':' ("86,400", "2.5", "10:1").
+_WORD = re.compile(r"[a-z0-9]+(?:[.,:][0-9]+)*\*?|~")
+_CONTRACTIONS = [
+    (re.compile(r"\bcan'?t\b"), "can not"),
+    (re.compile(r"\bwon'?t\b"), "will not"),
+    (re.compile(r"\bshan'?t\b"), "shall not"),
+    (re.compile(r"n't\b"), " not"),
+    (re.compile(r"'(s|re|ve|ll|d|m)\b"), ""),
+    (re.compile(r"[’‘]"), "'"),
+]
+MAX_GAP = 3
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    if word[:1].isdigit():
+        return word.replace(",", "")
+    return str(_STEMMER.stemWord(word))
+
+
+def normalise(text: str) -> str:
+    low = text.lower().replace("’", "'").replace("‘", "'")
+    for pattern, repl in _CONTRACTIONS:
+        low = pattern.sub(repl, low)
+    return low
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A sentence as stems, with each stem's character span in the original text."""
+
+    text: str
+    low: str
+    stems: tuple[str, ...]
+    words: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Tokens:
+        low = normalise(text)
+        words = tuple(m.group(0) for m in _WORD.finditer(low) if m.group(0) != "~")
+        return cls(text, low, tuple(stem(w) for w in words), words)
+
+    def __len__(self) -> int:
+        return len(self.stems)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    raw: str
+    parts: tuple[tuple[str, bool] | None, ...]  # (stem, is_prefix) or None for a gap
+    plain: str | None  # looked for as plain text instead (API paths)
+
+    @property
+    def words(self) -> int:
+        return sum(1 for p in self.parts if p is not None)
+
+
+@lru_cache(maxsize=16384)
+def compile_phrase(raw: str) -> Phrase:
+    low = normalise(raw).strip()
+    if low.startswith("/") or "://" in low or low.startswith("->") or low == "→":
+        return Phrase(raw, (), low)
+    parts: list[tuple[str, bool] | None] = []
+    for m in _WORD.finditer(low):
+        w = m.group(0)
+        if w == "~":
+            if parts and parts[-1] is not None:
+                parts.append(None)
+            continue
+        if w.endswith("*"):
+            parts.append((w[:-1], True))
+        else:
+            parts.append((stem(w), False))
+    while parts and parts[-1] is None:
+        parts.pop()
+    return Phrase(raw, tuple(parts), None)
+
+
+def _word_matches(part: tuple[str, bool], toks: Tokens, i: int) -> bool:
+    s, prefix = part
+    if prefix:
+        return toks.words[i].startswith(s) or toks.stems[i].startswith(s)
+    return toks.stems[i] == s
+
+
+def find(phrase: str | Phrase, toks: Tokens) -> list[tuple[int, int]]:
+    """Each (start, end) word span where the phrase occurs; plain-text phrases give (-1, -1)."""
+    ph = compile_phrase(phrase) if isinstance(phrase, str) else phrase
+    if ph.plain is not None:
+        return [(-1, -1)] if ph.plain and ph.plain in toks.low else []
+    if not ph.parts:
+        return []
+    out: list[tuple[int, int]] = []
+    n = len(toks)
+    for start in range(n):
+        end = _match_from(ph.parts, 0, toks, start)
+        if end is not None:
+            out.append((start, end))
+    return out
+
+
+def _match_from(parts: tuple[tuple[str, bool] | None, ...], k: int, toks: Tokens, i: int) -> int | None:
+    """The end of a match of parts[k:] starting at word i, or None."""
+    if k == len(parts):
+        return i
+    part = parts[k]
+    if part is None:  # a gap: the next word may come up to MAX_GAP words later
+        for skip in range(MAX_GAP + 1):
+            end = _match_from(parts, k + 1, toks, i + skip)
+            if end is not None:
+                return end
+        return None
+    if i >= len(toks) or not _word_matches(part, toks, i):
+        return None
+    return _match_from(parts, k + 1, toks, i + 1)
