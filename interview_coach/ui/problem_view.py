@@ -29,7 +29,8 @@ def render_problem_list(console: Console, cards: list[ProblemCard]) -> None:
         table.add_row(card.id, title, Text(level, style=DIFFICULTY_STYLE.get(level, "")), ", ".join(card.topics) or "-",
                       str(len(card.deep_dives)))
     console.print(table)
-    console.print("Show one with: interview-coach problems show ID   (filter with --topic or --difficulty)")
+    console.print("Show one with: interview-coach problems show ID")
+    console.print("Filter with: --topic TOPIC, --difficulty easy|medium|hard")
 
 
 def _bullets(items: list[str]) -> Text:
