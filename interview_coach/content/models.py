@@ -42,6 +42,7 @@ class KeyPoint(Model):
     value: float | None = None
     unit: str | None = None  # for `value`: "count", "count/s" or "bytes..." as the calculator writes it
     advice: str | None = None  # what to add when the point is only named
+    tradeoff: str | None = None  # the card trade-off this wrap-up point grades (it is not graded twice)
     section: str | None = None  # where in the chapter to read about it
     competency: CompetencyId | None = None
 
