@@ -5,7 +5,8 @@ How the numbers are made (kept simple so a candidate can check them by hand; doc
   missing or contradicted (`grading.py`); half that after a hint gave it away; a point claimed
   in the self-assessment without evidence counts as named;
 - each red flag found takes half a point off its step; a step's coverage is its credit over its
-  points, the overall coverage the same over all points;
+  points (in the deep dive, the mean over the dives, at least two); the overall coverage is the
+  steps' coverage weighted by their time budgets;
 - a step's time score is 1 up to 10% over its budget, falling to 0 at twice the budget; a
   step never answered scores 0; time discipline is the budget-weighted mean;
 - the score (0-100) is 85% coverage and 15% time discipline (all coverage when untimed); time
@@ -88,7 +89,8 @@ def build_scorecard(session: Session, framework: Framework, card: ProblemCard) -
                 red_flags=step_flags,
             )
         )
-    overall = coverage(everything, len(flags))
+    budget = sum(s.budget_seconds for s in steps)
+    overall = sum(s.coverage * s.budget_seconds for s in steps) / budget if budget else 0.0
     discipline = weighted_time / session.budget_seconds if session.timed and session.budget_seconds else None
     if discipline is None:
         score = overall

@@ -68,6 +68,7 @@ REJECTIONS = [
     "catastroph*", "dangerous", "mistake", "wrong", "unnecessary load", "should be avoided", "inefficient",
     "would overload", "will overload", "would freeze", "will freeze", "would break", "will break", "breaks",
     "would lose", "will lose", "would flood", "will flood", "does not work", "would not work", "is a trap",
+    "unbalanced", "uneven*", "imbalanc*", "lopsided", "fails", "would fail", "will fail", "pointless", "useless",
 ]
 CLAUSE_BREAKS = re.compile(r",|\bbut\b|\bwhereas\b|\bwhile\b|\bhowever\b|\bthough\b|\bbecause\b|\bsince\b", re.IGNORECASE)
 _FIGURE = re.compile(r"\d")
@@ -259,7 +260,7 @@ def card_terms(card: ProblemCard) -> CardTerms:
 
 # ---------------------------------------------------------------- sentences
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+|\s+[•·]\s+|(?<=:)\s+(?=[A-Z\"'])")
+_SENTENCE_END = re.compile(r"(?<=[!?;])\s+|(?<=[^.]\.)\s+|\n+|\s+[•·]\s+|(?<=:)\s+(?=[A-Z\"'])")
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s+")
 
 
@@ -272,9 +273,26 @@ class Sentence:
     cap: int  # how many points it may explain
 
 
+_JOIN = re.compile(r"(?<![-\w])(?:and|or|plus)(?![-\w])", re.IGNORECASE)
+_LINE_START = re.compile(r"^\s*(?:[-*•·]|\d+[.)]|(?:GET|POST|PUT|PATCH|DELETE|WS|RPC)\b)")
+
+
+def _join_wrapped(text: str) -> str:
+    """Hard-wrapped prose joined back into its sentences: a line break ends a sentence only
+    after . ! ? ; : or before a bullet, a numbered item or an API line."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for line in lines:
+        if out and out[-1].strip() and line.strip() and not re.search(r"[.!?;:]\s*$", out[-1]) and not _LINE_START.match(line):
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def sentences(text: str, terms: CardTerms) -> list[Sentence]:
     out = []
-    for raw in _SENTENCE_END.split(text):
+    for raw in _SENTENCE_END.split(_join_wrapped(text)):
         s = _BULLET.sub("", raw).strip().strip('"“”')
         if not s:
             continue
@@ -287,11 +305,12 @@ def sentences(text: str, terms: CardTerms) -> list[Sentence]:
             i for i, (t, w) in enumerate(zip(toks.stems, toks.words, strict=True)) if t not in FUNCTION_WORDS and t not in FILLER and not w[0].isdigit() and len(w) > 1
         ]
         in_terms = sum(1 for i in content if i in covered)
-        dense = len(content) >= 3 and in_terms / len(content) >= DENSE
+        # Mostly the card's terms and few words that make a clause: a list in sentence form.
+        dense = len(content) >= 3 and in_terms / len(content) >= DENSE and function / len(toks) < 0.3
         # Commas (or "and ... and ... and") between bare terms: a list, not a sentence.
         commas = s.count(",")
-        joins = sum(1 for w in toks.words if w in ("and", "or", "plus"))
-        listy = (commas >= 2 and function <= commas // 2) or (joins >= 3 and len(content) <= 3 * joins)
+        joins = len(_JOIN.findall(s))
+        listy = (commas >= 2 and function <= commas // 2) or (joins >= 3 and len(content) <= 2 * joins)
         prose = function >= MIN_PROSE_FUNCTION_WORDS and not listy and not _fragmented(toks)
         cap = 1 + len(toks) // 12
         out.append(Sentence(s, toks, prose, dense, cap))
@@ -306,17 +325,16 @@ def _fragmented(toks: Tokens) -> bool:
     """Terms strung on connectives ("websockets because latency so redis which cassandra"):
     many short segments, few of which hold a word that makes a clause (a verb, a pronoun)."""
     segments: list[list[str]] = [[]]
-    for w, s, brk in zip(toks.words, toks.stems, toks.breaks, strict=True):
-        if w in _SEGMENT_WORDS or brk:
+    for w, s in zip(toks.words, toks.stems, strict=True):
+        if w in _SEGMENT_WORDS:
             if segments[-1]:
                 segments.append([])
-            if w in _SEGMENT_WORDS:
-                continue
+            continue
         segments[-1].append(s)
     segments = [seg for seg in segments if seg]
     if len(segments) < 4:
         return False
-    clausal = sum(1 for seg in segments if any(t in FUNCTION_WORDS and t not in _ARTICLES for t in seg) or len(seg) >= 5)
+    clausal = sum(1 for seg in segments if any(t in FUNCTION_WORDS and t not in _ARTICLES for t in seg) or len(seg) >= 4)
     return clausal / len(segments) < 0.5
 
 
@@ -336,8 +354,10 @@ def _negated(toks: Tokens, start: int, end: int, sentence: str) -> bool:
         for s, e in find(phrase, toks):
             if e <= start and start - e <= 2:
                 return True
-    # A rejection said after the concept, in the same clause ("X would be risky").
+    # A rejection said after the concept, in the same clause ("X would be risky", "X can't ...").
     clause_end = _clause_end(toks, end)
+    if any(t in NEGATORS for t in toks.stems[end : min(clause_end, end + 3)]):
+        return True
     for phrase in REJECTIONS:
         for s, _e in find(phrase, toks):
             if end <= s < clause_end and s - end <= 8:

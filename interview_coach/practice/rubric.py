@@ -23,6 +23,9 @@ TRADEOFF_SECTION = "How to Frame Trade-offs"
 # A point shown only after a hint gave it away earns half its credit; a point the candidate
 # claims in the self-assessment without the evidence to show for it counts as named.
 HINT_FACTOR = 0.5
+# The chapter's deep dive goes into the design's hardest parts, plural: fewer than this many dives
+# leave a missing "another deep dive" item that weighs as much as a dive.
+MIN_DIVES = 2
 
 
 @dataclass(frozen=True)
@@ -122,11 +125,35 @@ def results_for(framework: Framework, card: ProblemCard, session: Session, step_
                 field=g.field_id,
             )
         )
+    if step_id == "deep_dive":
+        answered = {r.source for r in results}
+        for n in range(len(answered), MIN_DIVES):
+            results.append(
+                KeyPointResult(
+                    id=f"deep_dive.another_dive_{n + 1}",
+                    text="Go deep on another of the design's hardest parts (one more deep dive from the problem's list).",
+                    step_id="deep_dive",
+                    source="dive:",
+                    section=framework.step("deep_dive").section,
+                    competency="technical_excellence",
+                    advice="choose at least two deep dives",
+                )
+            )
     flags = [RedFlagResult(id=h.flag_id, text=h.text, quote=h.sentence, reason=h.reason, field=h.field_id) for h in graded.red_flags]
     return results, flags
 
 
 def coverage(results: list[KeyPointResult], red_flags: int = 0) -> float:
+    """Credit over points, less half a point per red flag. In the deep dive each dive weighs the
+    same (the mean of the dives' coverage), so a long dive does not drown a short one."""
     if not results:
         return 0.0
-    return max(0.0, sum(r.credit for r in results) - grading.RED_FLAG_COST * red_flags) / len(results)
+    penalty = grading.RED_FLAG_COST * red_flags / len(results)
+    dives: dict[str, list[KeyPointResult]] = {}
+    for r in results:
+        if r.step_id == "deep_dive" and r.source.startswith("dive:"):
+            dives.setdefault(r.source, []).append(r)
+    if dives and len(dives) == len({r.source for r in results}):
+        mean = sum(sum(r.credit for r in pts) / len(pts) for pts in dives.values()) / len(dives)
+        return max(0.0, mean - penalty)
+    return max(0.0, sum(r.credit for r in results) / len(results) - penalty)
