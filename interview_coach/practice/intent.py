@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from interview_coach.practice import lexicon
 
@@ -34,8 +35,8 @@ KEYWORD_BONUS = 0.08
 KEYWORD_BONUS_CAP = 0.16
 # The interviewer's own reply is weaker evidence of what a fact covers than its questions.
 ANSWER_WEIGHT = 0.6
-# How close a misspelt word must be to a known one (rapidfuzz ratio, 0..100), and how long.
-FUZZY_MIN_RATIO = 85
+# How close a misspelt word must be to a known one (0..1, one edit in six letters), and how long.
+FUZZY_MIN_SIMILARITY = 0.8
 UNKNOWN_WEIGHT = 1.6
 # The share of a question's weight a wording must hold for the two to be compared at all.
 MIN_COVERAGE = 0.0
@@ -121,7 +122,8 @@ def unify(cs: Iterable[str], vocabulary: frozenset[str]) -> list[str]:
 
 
 def _correct(word: str, vocabulary: frozenset[str]) -> str:
-    best = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO)
+    # Optimal string alignment counts a swap of two letters ("serach") as one edit.
+    best = process.extractOne(word, vocabulary, scorer=OSA.normalized_similarity, score_cutoff=FUZZY_MIN_SIMILARITY)
     return str(best[0]) if best else word
 
 

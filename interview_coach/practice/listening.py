@@ -59,9 +59,9 @@ def quote(sentence: str | None, limit: int = QUOTE_MAX) -> str:
 
 
 def _name(g: PointGrade, kp: KeyPoint | None) -> str:
-    if g.concept:
-        return g.concept
-    return kp.keywords[0] if kp is not None and kp.keywords else "that"
+    """A point's concept as the candidate worded it (authored patterns lose their wildcards)."""
+    name = g.concept or (kp.keywords[0] if kp is not None and kp.keywords else "that")
+    return " ".join(name.replace("*", "").split())
 
 
 def _points(card: ProblemCard, step_id: str, dives: Iterable[str] = ()) -> dict[str, KeyPoint]:
@@ -90,7 +90,7 @@ def react(card: ProblemCard, graded: FieldGrade, text: str) -> str:
     if explained:
         g = explained[0]
         more = f" (and {len(explained) - 1} more point{'s' if len(explained) > 2 else ''})" if len(explained) > 1 else ""
-        return f"Good - {_name(g, points.get(g.point_id))} with the reason: \u201c{quote(g.sentence, 70)}\u201d{more}."
+        return f"Good - {_name(g, points.get(g.point_id))} with the reason: \u201c{quote(g.sentence, 110)}\u201d{more}."
     if named:
         g = named[0]
         return f"You mention {_name(g, points.get(g.point_id))} - I'll want to hear why, or how it works."
