@@ -74,6 +74,11 @@ CLAUSE_BREAKS = re.compile(r",|\bbut\b|\bwhereas\b|\bwhile\b|\bhowever\b|\bthoug
 _FIGURE = re.compile(r"\d")
 
 WINDOW = 14  # words between a concept and its cue
+# A reason said in the candidate's own words: one of these with enough words of their own around it.
+REASON_WORDS = (
+    "because", "so that", "to avoid", "to prevent", "in order to", "otherwise", "which means", "so", "since",
+    "thanks to", "which", "lets", "allows", "means", "keeps", "makes", "instead of", "rather than", "at the cost",
+)
 ESTIMATE_LOOKBACK = 3  # sentences back an estimate's figure may find its concept
 DENSE = 0.75  # a sentence whose content words are this much the card's terms is a list
 MIN_PROSE_FUNCTION_WORDS = 1
@@ -160,6 +165,8 @@ def card_points(card: ProblemCard, step_id: str, dives: Iterable[str] | None = N
             out.extend(Point(f"{dive.id}.{kp.id}", kp, step_id, dive.id) for kp in dive.key_points)
         return out
     out.extend(Point(f"card.{kp.id}", kp, step_id) for kp in card.key_points.get(step_id, []))  # type: ignore[call-overload]
+    if step_id == "scope" and not any(p.point.kind == "estimate" for p in out):
+        out.extend(_estimate_points(card))
     if step_id == "wrap_up":
         linked = {kp.tradeoff for kp in card.key_points.get("wrap_up", []) if kp.tradeoff}  # type: ignore[call-overload]
         for t in card.tradeoffs:
@@ -175,6 +182,54 @@ def card_points(card: ProblemCard, step_id: str, dives: Iterable[str] | None = N
             )
             out.append(Point(f"tradeoff.{t.id}", kp, step_id))
     return out
+
+
+# The words that name each calculator figure in an answer ("60K writes per second").
+FIGURE_CONCEPTS: dict[str, list[str]] = {
+    "daily_writes": ["a day", "per day", "/day", "each day", "every day", "daily"],
+    "avg_write_qps": ["per second", "a second", "/s", "/sec", "qps", "tps", "rps", "writes/s"],
+    "peak_write_qps": ["peak", "busiest", "spike"],
+    "daily_reads": ["reads ~ day", "reads per day", "reads a day", "reads/day", "lookups ~ day", "redirects ~ day", "requests ~ day"],
+    "avg_read_qps": ["reads per second", "reads/s", "read qps", "reads a second", "lookups per second", "redirects per second", "requests per second"],
+    "peak_read_qps": ["peak read*", "peak ~ reads", "reads ~ peak", "peak ~ redirects", "peak ~ lookups"],
+    "storage_per_day_bytes": ["a day", "per day", "/day", "each day", "every day", "daily"],
+    "storage_per_year_bytes": ["a year", "per year", "/year", "each year", "every year", "yearly", "annual*"],
+    "storage_total_bytes": ["year*", "total", "retention", "overall", "in all"],
+    "avg_ingress_bytes_per_s": ["bandwidth", "ingress", "inbound", "download*", "incoming"],
+    "peak_ingress_bytes_per_s": ["peak ~ bandwidth", "bandwidth ~ peak", "peak ~ ingress", "peak ~ download*"],
+    "avg_egress_bytes_per_s": ["egress", "outbound", "outgoing"],
+    "peak_egress_bytes_per_s": ["peak ~ egress", "peak ~ outbound"],
+    "concurrent_connections": ["concurrent", "simultaneous*", "at once", "connections", "online"],
+    "servers_for_peak_qps": ["server*", "machine*", "node*", "instance*", "box*"],
+    "servers_for_connections": ["server*", "machine*", "node*"],
+    "cache_bytes": ["cache", "memory", "ram", "hot data", "hot set"],
+}
+
+_ESTIMATES: dict[int, tuple[ProblemCard, list[Point]]] = {}
+
+
+def _estimate_points(card: ProblemCard) -> list[Point]:
+    """Step 1's figures as points, for a card that does not author its own: each is graded by
+    factor, as the estimation drill grades it."""
+    hit = _ESTIMATES.get(id(card))
+    if hit is None or hit[0] is not card:
+        from interview_coach.practice.estimates import figures_to_ask
+
+        points = []
+        for f in figures_to_ask(card):
+            kp = KeyPoint(
+                id=f.name,
+                kind="estimate",
+                figure=f.name,
+                text=f"{f.label}: {f.rounded}.",
+                keywords=FIGURE_CONCEPTS.get(f.name, [f.label]),
+                section="Step 1: Understand the Problem & Scope",
+                competency="technical_excellence",
+            )
+            points.append(Point(f"estimate.{f.name}", kp, "scope"))
+        hit = (card, points)
+        _ESTIMATES[id(card)] = hit
+    return list(hit[1])
 
 
 def _lower_first(s: str) -> str:
@@ -213,11 +268,10 @@ class CardTerms:
         raw: set[str] = set()
         for kp in _all_points(card):
             raw.update(concept_phrases(kp))
-        for flag in card.red_flags:
-            for group in flag.match:
-                raw.update(group)
+        linked = {kp.tradeoff for kp in card.key_points.get("wrap_up", []) if kp.tradeoff}  # type: ignore[call-overload]
         for t in card.tradeoffs:
-            raw.update(t.keywords)
+            if t.id not in linked:
+                raw.update(t.keywords)
         self.phrases = [compile_phrase(r) for r in sorted(raw)]
         # Indexed by the first word's stem, so a sentence only tries the phrases that can start in it.
         self.by_first: dict[str, list[Phrase]] = {}
@@ -271,6 +325,7 @@ class Sentence:
     prose: bool
     dense: bool
     cap: int  # how many points it may explain
+    covered: frozenset[int] = frozenset()  # word positions inside one of the card's concept phrases
 
 
 _JOIN = re.compile(r"(?<![-\w])(?:and|or|plus)(?![-\w])", re.IGNORECASE)
@@ -310,10 +365,10 @@ def sentences(text: str, terms: CardTerms) -> list[Sentence]:
         # Commas (or "and ... and ... and") between bare terms: a list, not a sentence.
         commas = s.count(",")
         joins = len(_JOIN.findall(s))
-        listy = (commas >= 2 and function <= commas // 2) or (joins >= 3 and len(content) <= 2 * joins)
+        listy = (commas >= 2 and function <= commas // 2) or (joins >= 3 and len(content) <= 3 * joins)
         prose = function >= MIN_PROSE_FUNCTION_WORDS and not listy and not _fragmented(toks)
         cap = 1 + len(toks) // 12
-        out.append(Sentence(s, toks, prose, dense, cap))
+        out.append(Sentence(s, toks, prose, dense, cap, frozenset(covered)))
     return out
 
 
@@ -332,10 +387,10 @@ def _fragmented(toks: Tokens) -> bool:
             continue
         segments[-1].append(s)
     segments = [seg for seg in segments if seg]
-    if len(segments) < 4:
+    if len(segments) < 5:
         return False
-    clausal = sum(1 for seg in segments if any(t in FUNCTION_WORDS and t not in _ARTICLES for t in seg) or len(seg) >= 4)
-    return clausal / len(segments) < 0.5
+    clausal = sum(1 for seg in segments if any(t in FUNCTION_WORDS and t not in _ARTICLES for t in seg) or len(seg) >= 3)
+    return clausal / len(segments) < 0.4
 
 
 # ---------------------------------------------------------------- negation
@@ -426,22 +481,22 @@ def _grade_statement(kp: KeyPoint, sents: list[Sentence], used: dict[int, int], 
                 cue = None
                 can_explain = (sent.prose or not require_prose) and not sent.dense and used.get(idx, 0) < sent.cap
                 if can_explain:
-                    cue = _cue_near(cues, toks, start, end, concepts)
+                    cue = _cue_near(cues, toks, start, end, concepts, sent.covered)
                     if cue is None and _FIGURE.search(sent.text) and start >= 0:
                         cue = _figure_near(toks, start, end)
                     if cue is None:
-                        cue = _reasoned(toks, start, end)
+                        cue = _reasoned(toks, start, end, sent.covered)
                 quote = sent.text
                 if can_explain and cue is None and idx + 1 < len(sents) and _continues(sents[idx + 1]):
                     # "Group chats bring fan-out write amplification. If we write 10,000 times ..."
                     nxt = sents[idx + 1]
-                    cue = _cue_near(cues, nxt.toks, -1, -1, concepts)
+                    cue = _cue_near(cues, nxt.toks, -1, -1, concepts, nxt.covered)
                     if cue is not None:
                         quote = f"{sent.text} {nxt.text}"
                 if can_explain and cue is None and idx > 0 and _continues(sent) and sents[idx - 1].prose and not sents[idx - 1].dense:
                     # "... a single global id breaks across partitions. To fix this, a map of cursors ..."
                     prev = sents[idx - 1]
-                    cue = _cue_near(cues, prev.toks, -1, -1, concepts)
+                    cue = _cue_near(cues, prev.toks, -1, -1, concepts, prev.covered)
                     if cue is not None:
                         quote = f"{prev.text} {sent.text}"
                 if cue is not None:
@@ -461,19 +516,21 @@ def _continues(sent: Sentence) -> bool:
     return bool(sent.toks.words) and sent.toks.words[0] in _CONTINUATIONS and sent.prose and not sent.dense
 
 
-def _cue_near(cues: list[str], toks: Tokens, start: int, end: int, concepts: list[str]) -> str | None:
+def _cue_near(cues: list[str], toks: Tokens, start: int, end: int, concepts: list[str], covered: frozenset[int] = frozenset()) -> str | None:
+    """A reason or mechanism word near the concept, in the candidate's own words: never part of
+    this point's concept, nor of any other concept of the card (naming another part is not a reason)."""
     lo, hi = (0, len(toks)) if start < 0 else (max(0, start - WINDOW), min(len(toks), end + WINDOW))
     concept_spans = [(s, e) for c in concepts for s, e in find(c, toks)]
     for cue in cues:
         phrase = compile_phrase(cue) if " " in cue or "*" in cue or "~" in cue else None
         if phrase is not None:
             for s, e in find(phrase, toks):
-                if lo <= s < hi and not _overlaps(s, e, concept_spans):
+                if s < 0 or (lo <= s < hi and not _overlaps(s, e, concept_spans) and not covered.issuperset(range(s, e))):
                     return cue
         else:
             target = stem(cue.lower())
             for i in range(lo, hi):
-                if toks.stems[i] == target and not _overlaps(i, i + 1, concept_spans):
+                if toks.stems[i] == target and not _overlaps(i, i + 1, concept_spans) and i not in covered:
                     return cue
     return None
 
@@ -490,14 +547,14 @@ def _figure_near(toks: Tokens, start: int, end: int) -> str | None:
     return None
 
 
-def _reasoned(toks: Tokens, start: int, end: int) -> str | None:
-    """A connective plus enough of the candidate's own words around the concept."""
+def _reasoned(toks: Tokens, start: int, end: int, covered: frozenset[int] = frozenset()) -> str | None:
+    """A connective plus enough of the candidate's own words (not the card's terms) around the concept."""
     lo, hi = (0, len(toks)) if start < 0 else (max(0, start - WINDOW), min(len(toks), end + WINDOW))
     window = Tokens.of(" ".join(toks.words[lo:hi]))
-    own = [s for s in window.stems if s not in FUNCTION_WORDS and s not in FILLER]
+    own = [s for i, s in enumerate(toks.stems[lo:hi], start=lo) if s not in FUNCTION_WORDS and s not in FILLER and i not in covered]
     if len(own) < 6:
         return None
-    for conn in ("because", "so that", "to avoid", "to prevent", "in order to", "otherwise", "which means", "so we"):
+    for conn in REASON_WORDS:
         if find(conn, window):
             return conn
     return None
