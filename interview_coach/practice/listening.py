@@ -92,8 +92,11 @@ def react(card: ProblemCard, graded: FieldGrade, text: str) -> str:
         more = f" (and {len(explained) - 1} more point{'s' if len(explained) > 2 else ''})" if len(explained) > 1 else ""
         return f"Good - {_name(g, points.get(g.point_id))} with the reason: \u201c{quote(g.sentence, 110)}\u201d{more}."
     if named:
-        g = named[0]
-        return f"You mention {_name(g, points.get(g.point_id))} - I'll want to hear why, or how it works."
+        names = list(dict.fromkeys(_name(g, points.get(g.point_id)) for g in named))
+        if graded.step_id == "deep_dive":
+            return f"You mention {names[0]} - I'll want to hear why, or how it works."
+        # A requirements list names things by nature; the nudge is to give reasons where they matter.
+        return f"Noted: {', '.join(names[:3])}. Where the reason isn't obvious, say why."
     return "Okay. I didn't hear the key ideas for this one yet - say what you'd build and why."
 
 
