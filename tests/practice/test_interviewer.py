@@ -285,3 +285,36 @@ def test_json_gives_each_question_its_reply_and_fact_and_records_the_buy_in(invo
     assert out["buy_in"]["verdict"] == "agreed" and "chat server" in out["buy_in"]["summary"]
     dive_turn = next(t for t in out["interviewer"] if t["after"] == "dive:delivery")
     assert dive_turn["follow_up_kind"] == "red_flag" and dive_turn["reaction"]
+
+
+def test_a_live_session_shows_reactions_and_asks_for_buy_in(invoke):
+    from interview_coach.ui.ask import set_asker
+
+    from .test_cli_practice import Asker
+
+    asker = Asker(
+        [
+            "Are the bubbles blue or green?",
+            "",
+            "/next",  # straight to step 2
+            "POST /v1/messages - send a message",
+            "WebSockets to chat servers behind a load balancer; a Redis session registry; Cassandra stores messages.",
+            "",
+            "Yes, agreed.",
+            KeyboardInterrupt(),
+        ]
+    )
+    set_asker(asker)
+    result = invoke("practice", "--problem", "chat")
+    assert result.exit_code == 130
+    assert "Interviewer: That doesn't matter for the design" in result.output
+    buy_in = next(q for q in asker.asked if "play it back" in q)
+    assert buy_in.startswith("Interviewer: ") and "load balancer" in buy_in
+    assert "Interviewer: Great - we agree on the shape" in result.output
+
+    from interview_coach.practice.store import load_session
+    from interview_coach.storage.db import connect
+
+    saved = load_session(connect(), "latest")
+    assert saved.buy_in is not None and saved.buy_in.verdict == "agreed"
+    assert [t.prompt_id for t in saved.turns] == ["apis", "components", "data_flow", "buy_in"]
