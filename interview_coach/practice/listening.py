@@ -29,7 +29,10 @@ from interview_coach.practice.grading import FieldGrade, PointGrade, RedFlagHit,
 QUOTE_MAX = 90
 # An authored follow-up stands for a rubric point when it shares this much of the point's
 # weighted vocabulary (see `_link`).
-LINK_MIN = 0.2
+LINK_MIN = 0.45
+# A looser link is enough to hold a card follow-up back: skipping one wrongly costs less than
+# asking about something the candidate never said.
+SKIP_LINK_MIN = 0.2
 
 AGREE_WORDS = (
     "yes", "yeah", "yep", "agree", "agreed", "correct", "right", "exactly", "sounds good", "looks good",
@@ -109,13 +112,13 @@ def _first_sentence(text: str) -> str:
 # ---------------------------------------------------------------- choosing the follow-up
 
 
-def _link(card: ProblemCard, dive: DeepDive) -> dict[int, str]:
+def _link(card: ProblemCard, dive: DeepDive, threshold: float = LINK_MIN) -> dict[int, str]:
     """Which rubric point each of the dive's authored follow-ups asks about (1-based index ->
     point key), by shared weighted vocabulary; a follow-up about no point is left out."""
     index = intent.IntentIndex([(f"{dive.id}.{kp.id}", [kp.text, *kp.keywords, *kp.phrasings], [], "") for kp in dive.key_points])
     out: dict[int, str] = {}
     for n, question in enumerate(dive.follow_ups, 1):
-        found = index.match(question, threshold=LINK_MIN)
+        found = index.match(question, threshold=threshold)
         if found.fact_id is not None:
             out[n] = found.fact_id
     return out
@@ -128,11 +131,15 @@ def challenge(flag: RedFlagHit) -> str:
 
 
 def probe(g: PointGrade, kp: KeyPoint) -> str:
-    """The question that asks about a gap without reading out the answer."""
-    name = _name(g, kp)
-    if g.level == "named":
-        return f"You mentioned {name}. How exactly does that work here, and why do you need it?"
-    return f"We haven't touched on {kp.keywords[0]} yet. How does it fit into this part of the design?"
+    """The question that asks a named point's candidate to explain it (they used the word)."""
+    return f"You mentioned {_name(g, kp)}. How exactly does that work here, and why do you need it?"
+
+
+def open_probe(dive: DeepDive) -> str:
+    """For a missing point the card has no probe for: an open question that names nothing the
+    candidate did not say."""
+    title = dive.title[0].lower() + dive.title[1:]
+    return f"Walk me through the rest of {title}: what has to happen that you haven't described yet?"
 
 
 def choose_follow_up(
@@ -143,30 +150,39 @@ def choose_follow_up(
 ) -> FollowUp:
     """The next follow-up in a dive, from what its answers so far left open.
 
-    `dive_answers` maps the dive's field ids to the text given; `asked` lists the targets of the
-    follow-ups already asked in it (so none is asked twice)."""
+    In order: a red flag not yet challenged; a point contradicted or only named (the candidate
+    said the word, so asking about it presupposes nothing - the card's own follow-up about it
+    when there is one); a point still missing (the card's probe, an open question that does not
+    name it); then the card's follow-ups about nothing missing or explained. Never a point
+    already explained, never anything asked before. `dive_answers` maps the dive's field ids to
+    the text given; `asked` lists the targets of the follow-ups already asked in the dive."""
     dive = card.deep_dive(dive_id)
     done = {a for a in asked if a}
     grade: StepGrade = grade_step(card, "deep_dive", dict(dive_answers), dives=[dive_id])
     points = {f"{dive.id}.{kp.id}": kp for kp in dive.key_points}
     links = _link(card, dive)
+    loose = _link(card, dive, SKIP_LINK_MIN)
     for flag in grade.red_flags:
         if f"flag:{flag.flag_id}" not in done:
             return FollowUp(challenge(flag), "red_flag", f"flag:{flag.flag_id}")
-    explained = {g.point_id for g in grade.points if g.level == "explained"}
-    for level in ("contradicted", "named", "missing"):
-        for g in grade.points:
-            if g.level != level or g.point_id in done or g.point_id not in points:
-                continue
-            # The card's own wording of a question about this point, when it has one.
+    levels = {g.point_id: g.level for g in grade.points if g.point_id in points}
+    for g in grade.points:
+        if g.point_id in points and g.level in ("contradicted", "named") and g.point_id not in done:
             authored = next((n for n, key in links.items() if key == g.point_id and f"follow_up:{n}" not in done), None)
-            if authored is not None and level == "missing":
-                return FollowUp(dive.follow_ups[authored - 1], "missing", g.point_id)
-            kind = "named" if level != "missing" else "missing"
-            return FollowUp(probe(g, points[g.point_id]), kind, g.point_id)
+            text = dive.follow_ups[authored - 1] if authored is not None else probe(g, points[g.point_id])
+            return FollowUp(text, "named", g.point_id)
+    generic_used = any(t.startswith("open:") for t in done)
+    for g in grade.points:
+        if g.point_id in points and g.level == "missing" and g.point_id not in done:
+            if g.point_id in card.probes:
+                return FollowUp(card.probes[g.point_id], "missing", g.point_id)
+            if not generic_used:
+                return FollowUp(open_probe(dive), "missing", f"open:{g.point_id}")
     for n, question in enumerate(dive.follow_ups, 1):
-        # Skip what was asked, and what is about a point already explained or already probed.
-        if f"follow_up:{n}" in done or links.get(n) in explained or links.get(n) in done:
+        linked = loose.get(n)
+        # Skip what was asked, and what is about a point explained (nothing left to ask) or
+        # missing (the question would take for granted what the candidate never said).
+        if f"follow_up:{n}" in done or linked in done or (linked is not None and levels.get(linked) in ("explained", "missing")):
             continue
         return FollowUp(question, "card", f"follow_up:{n}")
     return FollowUp(
