@@ -33,6 +33,9 @@ LINK_MIN = 0.45
 # A looser link is enough to hold a card follow-up back: skipping one wrongly costs less than
 # asking about something the candidate never said.
 SKIP_LINK_MIN = 0.2
+# A card follow-up whose concepts one sentence of the candidate's already holds (this share of
+# them) is taken as answered.
+ANSWERED_SHARE = 0.75
 
 AGREE_WORDS = (
     "yes", "yeah", "yep", "agree", "agreed", "correct", "right", "exactly", "sounds good", "looks good",
@@ -124,6 +127,22 @@ def _link(card: ProblemCard, dive: DeepDive, threshold: float = LINK_MIN) -> dic
     return out
 
 
+def already_answered(question: str, answers: Iterable[str]) -> bool:
+    """Whether one of the candidate's sentences already answers `question` (the sender learning
+    of delivery, right after the candidate described the ack): it holds most of the question's
+    concepts, two at least."""
+    asked = {c for c in intent.concepts(question) if len(c) > 1}
+    if len(asked) < 2:
+        return False
+    for text in answers:
+        for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
+            said = set(intent.concepts(sentence))
+            shared = asked & said
+            if len(shared) >= 2 and len(shared) >= ANSWERED_SHARE * len(asked):
+                return True
+    return False
+
+
 def challenge(flag: RedFlagHit) -> str:
     if flag.challenge:
         return flag.challenge
@@ -183,6 +202,8 @@ def choose_follow_up(
         # Skip what was asked, and what is about a point explained (nothing left to ask) or
         # missing (the question would take for granted what the candidate never said).
         if f"follow_up:{n}" in done or linked in done or (linked is not None and levels.get(linked) in ("explained", "missing")):
+            continue
+        if already_answered(question, dive_answers.values()):
             continue
         return FollowUp(question, "card", f"follow_up:{n}")
     return FollowUp(

@@ -319,3 +319,28 @@ def test_a_live_session_shows_reactions_and_asks_for_buy_in(invoke):
     saved = load_session(connect(), "latest")
     assert saved.buy_in is not None and saved.buy_in.verdict == "agreed"
     assert [t.prompt_id for t in saved.turns] == ["apis", "components", "data_flow", "buy_in"]
+
+
+def test_a_follow_up_never_takes_for_granted_what_was_not_said_nor_repeats_what_was():
+    card = load_problem("chat")
+    from interview_coach.practice.listening import choose_follow_up
+
+    asked: list[str | None] = []
+    texts = []
+    answers = {"dive:media": "Photos and videos are stored in object storage and the message carries a link."}
+    for n in range(1, 5):
+        chosen = choose_follow_up(card, "media", answers, asked)
+        asked.append(chosen.target)
+        texts.append(chosen.text)
+        answers[f"dive:media:follow_up:{n}"] = ""
+    assert not any("presigned" in t.lower() for t in texts), texts  # never mentioned by the candidate
+    delivery = {
+        "dive:delivery": "Server A forwards the message to server B, which pushes it to Client B. "
+        "B's device sends an ack, and server A marks the message delivered so the sender sees the tick. "
+        "Cassandra is written asynchronously so the database never blocks delivery."
+    }
+    asked = []
+    for _ in range(4):
+        chosen = choose_follow_up(card, "delivery", delivery, asked)
+        asked.append(chosen.target)
+        assert chosen.text != "How does the sender know the message was delivered?"
