@@ -39,7 +39,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = tuple(
         "notify | notification | notifications | push | alert | alerts | alerted | ping",
         "offline | disconnected | unreachable | not online | not connected | away | phone is off | airplane | plane | "
         "no connection | no network | no signal | no internet | lost connection | loses connection",
-        "latency | how much time | time budget | latency budget | answer within | respond within | fast | faster | "
+        "latency | how much time | time budget | latency budget | take | takes | taking | "
+        "answer within | respond within | fast | faster | "
         "quick | quickly | speed | delay | delays | lag | slow | milliseconds | ms | real time | realtime | real-time | "
         "instant | instantly | snappy | response time",
         "availability | uptime | downtime | available | outage | outages | nines | highly available | go down | goes down",
