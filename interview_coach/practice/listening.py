@@ -190,13 +190,14 @@ def choose_follow_up(
             authored = next((n for n, key in links.items() if key == g.point_id and f"follow_up:{n}" not in done), None)
             text = dive.follow_ups[authored - 1] if authored is not None else probe(g, points[g.point_id])
             return FollowUp(text, "named", g.point_id)
-    generic_used = any(t.startswith("open:") for t in done)
+    # The open question is asked at most once a dive: it is the same words each time.
+    generic_used = any(t in points and t not in card.probes for t in done)
     for g in grade.points:
         if g.point_id in points and g.level == "missing" and g.point_id not in done:
             if g.point_id in card.probes:
                 return FollowUp(card.probes[g.point_id], "missing", g.point_id)
             if not generic_used:
-                return FollowUp(open_probe(dive), "missing", f"open:{g.point_id}")
+                return FollowUp(open_probe(dive), "missing", g.point_id)
     for n, question in enumerate(dive.follow_ups, 1):
         linked = loose.get(n)
         # Skip what was asked, and what is about a point explained (nothing left to ask) or

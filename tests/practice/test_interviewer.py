@@ -189,8 +189,7 @@ def test_a_follow_up_is_never_about_a_point_already_explained(sentences, later):
         explained = {g.point_id for g in graded.points if g.level == "explained"}
         assert turn.target not in explained
         if turn.follow_up_kind in ("named", "missing"):
-            assert turn.target.removeprefix("open:").startswith("delivery.")
-            assert turn.target.removeprefix("open:") not in explained
+            assert turn.target.startswith("delivery.")
         # The follow-up is what the engine asks next.
         following = engine.current_item()
         assert following is not None and following.text == turn.follow_up
@@ -344,3 +343,23 @@ def test_a_follow_up_never_takes_for_granted_what_was_not_said_nor_repeats_what_
         chosen = choose_follow_up(card, "delivery", delivery, asked)
         asked.append(chosen.target)
         assert chosen.text != "How does the sender know the message was delivered?"
+
+
+@pytest.mark.parametrize("card_id", CARDS)
+def test_every_deep_dive_point_has_a_probe_that_does_not_name_it(card_id):
+    card = load_problem(card_id)
+    for dive in card.deep_dives:
+        for kp in dive.key_points:
+            probe = card.probes[f"{dive.id}.{kp.id}"]
+            assert probe.rstrip().endswith("?")
+            # An open question: it does not read the point's own words back.
+            assert kp.text.lower() not in probe.lower()
+
+
+def test_a_missing_point_is_asked_with_its_probe(chat_engine):
+    chat_engine.choose_dives(_to(chat_engine, "choose_dives"), ["media"])
+    item = chat_engine.current_item()
+    chat_engine.answer(item, "Photos go into object storage.")
+    turn = chat_engine.turn_for(item)
+    assert turn.follow_up_kind == "missing"
+    assert turn.follow_up == chat_engine.card.probes[turn.target]
