@@ -42,6 +42,7 @@ class KeyPoint(Model):
     value: float | None = None
     unit: str | None = None  # for `value`: "count", "count/s" or "bytes..." as the calculator writes it
     advice: str | None = None  # what to add when the point is only named
+    tradeoff: str | None = None  # the card trade-off this wrap-up point grades (it is not graded twice)
     section: str | None = None  # where in the chapter to read about it
     competency: CompetencyId | None = None
 
@@ -292,6 +293,10 @@ class ProblemCard(Model):
     deep_dives: list[DeepDive] = Field(min_length=2)
     tradeoffs: list[Tradeoff] = Field(min_length=1)
     red_flags: list[RedFlag] = Field(default_factory=list)
+    # Open questions the interviewer asks when a deep-dive point is missing from the answers, keyed
+    # by the point's qualified id ("media.presigned_handshake"). Each leads towards the point
+    # without naming it, so it never presupposes something the candidate did not say.
+    probes: dict[str, str] = Field(default_factory=dict)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -310,6 +315,14 @@ class ProblemCard(Model):
                 for end in (step.source, step.target):
                     if end not in ids:
                         raise ValueError(f"flow {flow.id!r} names unknown component {end!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _probes_name_points(self) -> ProblemCard:
+        points = {f"{d.id}.{kp.id}" for d in self.deep_dives for kp in d.key_points}
+        for key in self.probes:
+            if key not in points:
+                raise ValueError(f"probes: {key!r} is not a deep-dive point (<dive id>.<point id>)")
         return self
 
     def deep_dive(self, dive_id: str) -> DeepDive:

@@ -1,12 +1,17 @@
 """The score card: coverage per step, time discipline, hints, missed points, competencies.
 
-How the numbers are made (kept simple so a candidate can check them by hand):
-- a rubric point earns 1 when its keywords are in the step's answers, half when they are but a
-  hint gave it away, half when the candidate claims it in the self-assessment, else 0;
-- a step's coverage is its points' mean credit; the overall coverage is over all points;
+How the numbers are made (kept simple so a candidate can check them by hand; docs/scoring.md):
+- a rubric point earns 1 when an answer explains it, 0.2 when it only names it, 0 when it is
+  missing or contradicted (`grading.py`); half that after a hint gave it away; a point claimed
+  in the self-assessment without evidence counts as named;
+- each red flag found takes half a point off its step; a step's coverage is its credit over its
+  points (in the deep dive, the mean over the dives, at least two); the overall coverage is the
+  steps' coverage weighted by their time budgets;
 - a step's time score is 1 up to 10% over its budget, falling to 0 at twice the budget; a
   step never answered scores 0; time discipline is the budget-weighted mean;
-- the score (0-100) is 85% coverage and 15% time discipline (all coverage when untimed);
+- the score (0-100) is 85% coverage and 15% time discipline (all coverage when untimed); time
+  counts in full only once coverage reaches 60%, in proportion below, since finishing on time
+  with little to show is not discipline;
 - a competency's score is the mean credit of its points (a point names its competency, or
   belongs to those that list its step); communication also weighs time discipline, a quarter.
 """
@@ -15,14 +20,15 @@ from __future__ import annotations
 
 from interview_coach.content.models import Framework, ProblemCard
 from interview_coach.practice.engine import clock_text
-from interview_coach.practice.model import CompetencyScore, KeyPointResult, Scorecard, Session, StepScore
-from interview_coach.practice.rubric import check_step, coverage
+from interview_coach.practice.model import CompetencyScore, KeyPointResult, RedFlagResult, Scorecard, Session, StepScore
+from interview_coach.practice.rubric import coverage, results_for
 
 LEVELS = ("mid", "senior", "staff")
 # The score at which each level's description applies.
 LEVEL_FLOORS = {"mid": 0.4, "senior": 0.65, "staff": 0.85}
 COVERAGE_WEIGHT = 0.85
 ON_TIME_SLACK = 1.1
+TIME_COUNTS_FROM = 0.6  # coverage at which time discipline counts in full
 
 
 def time_score(elapsed: float, budget: float, answered: int, skipped: bool) -> tuple[float, str]:
@@ -55,10 +61,12 @@ def level_for(score: float) -> str | None:
 def build_scorecard(session: Session, framework: Framework, card: ProblemCard) -> Scorecard:
     steps: list[StepScore] = []
     everything: list[KeyPointResult] = []
+    flags: list[RedFlagResult] = []
     weighted_time = 0.0
     for step, timing in zip(framework.steps, session.steps):
-        results = check_step(framework, card, session, step.id)
+        results, step_flags = results_for(framework, card, session, step.id)
         everything.extend(results)
+        flags.extend(step_flags)
         answered = _answered(session, step.id)
         t_score, t_note = time_score(timing.elapsed_seconds, timing.budget_seconds, answered, timing.skipped)
         weighted_time += t_score * timing.budget_seconds
@@ -67,7 +75,7 @@ def build_scorecard(session: Session, framework: Framework, card: ProblemCard) -
                 step_id=step.id,
                 number=step.number,
                 title=step.title,
-                coverage=round(coverage(results), 4),
+                coverage=round(coverage(results, len(step_flags)), 4),
                 matched=[r for r in results if r.credit > 0],
                 missed=[r for r in results if r.credit == 0],
                 budget_seconds=timing.budget_seconds,
@@ -78,11 +86,16 @@ def build_scorecard(session: Session, framework: Framework, card: ProblemCard) -
                 hints=sum(1 for h in session.hints if h.step_id == step.id),
                 answered=answered,
                 skipped=timing.skipped,
+                red_flags=step_flags,
             )
         )
-    overall = coverage(everything)
+    budget = sum(s.budget_seconds for s in steps)
+    overall = sum(s.coverage * s.budget_seconds for s in steps) / budget if budget else 0.0
     discipline = weighted_time / session.budget_seconds if session.timed and session.budget_seconds else None
-    score = overall if discipline is None else COVERAGE_WEIGHT * overall + (1 - COVERAGE_WEIGHT) * discipline
+    if discipline is None:
+        score = overall
+    else:
+        score = COVERAGE_WEIGHT * overall + (1 - COVERAGE_WEIGHT) * discipline * min(1.0, overall / TIME_COUNTS_FROM)
     return Scorecard(
         score=int(round(100 * score)),
         coverage=round(overall, 4),
@@ -91,6 +104,7 @@ def build_scorecard(session: Session, framework: Framework, card: ProblemCard) -
         steps=steps,
         competencies=competencies(framework, everything, steps, discipline),
         missed=[r for r in everything if r.credit == 0],
+        red_flags=flags,
     )
 
 

@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Literal
 
 from interview_coach.content.models import KeyPoint, ProblemCard, RedFlag
-from interview_coach.practice.phrases import Tokens, compile_phrase, find, stem
+from interview_coach.practice.phrases import Phrase, Tokens, compile_phrase, find, stem
 
 Level = Literal["explained", "named", "missing", "contradicted"]
 LEVELS: tuple[Level, ...] = ("explained", "named", "missing", "contradicted")
@@ -59,20 +59,29 @@ CONNECTIVES = [
     "as a result", "thanks to", "due to", "means", "lets", "allows", "ensures", "therefore", "thus", "given",
     "instead of", "rather than", "without", "so we", "that way", "via", "through", "to keep", "to handle",
 ]
-NEGATORS = frozenset(stem(w) for w in "not no never without avoid avoids avoiding neither nor prevent skip bypass".split())
+NEGATORS = frozenset(stem(w) for w in "not no never without neither nor cannot".split())
+WEAK_NEGATORS = frozenset(stem(w) for w in "avoid avoids avoiding prevent prevents skip skips bypass bypasses bypassing".split())
 NEGATING_PHRASES = ["instead of", "rather than", "as opposed to", "in place of", "get rid of", "steer clear"]
 # Said after a concept in the same clause, these reject it ("polling would overload the servers").
 REJECTIONS = [
-    "risky", "anti-pattern", "antipattern", "bad idea", "too much", "too slow", "too heavy", "freez*", "overload*",
-    "wasteful", "wastes", "not scale", "catastroph*", "break*", "dangerous", "mistake", "wrong", "bottleneck",
-    "unnecessary load", "bloat*", "stall*", "expensive", "inefficient", "should be avoided", "would lose",
+    "risky", "anti-pattern", "antipattern", "bad idea", "too much", "too slow", "too heavy", "wasteful", "not scale",
+    "catastroph*", "dangerous", "mistake", "wrong", "unnecessary load", "should be avoided", "inefficient",
+    "would overload", "will overload", "would freeze", "will freeze", "would break", "will break", "breaks",
+    "would lose", "will lose", "would flood", "will flood", "does not work", "would not work", "is a trap",
+    "unbalanced", "uneven*", "imbalanc*", "lopsided", "fails", "would fail", "will fail", "pointless", "useless",
 ]
 CLAUSE_BREAKS = re.compile(r",|\bbut\b|\bwhereas\b|\bwhile\b|\bhowever\b|\bthough\b|\bbecause\b|\bsince\b", re.IGNORECASE)
 _FIGURE = re.compile(r"\d")
 
 WINDOW = 14  # words between a concept and its cue
-DENSE = 0.6  # a sentence whose content words are this much the card's terms is a list
-MIN_PROSE_FUNCTION_WORDS = 2
+# A reason said in the candidate's own words: one of these with enough words of their own around it.
+REASON_WORDS = (
+    "because", "so that", "to avoid", "to prevent", "in order to", "otherwise", "which means", "so", "since",
+    "thanks to", "which", "lets", "allows", "means", "keeps", "makes", "instead of", "rather than", "at the cost",
+)
+ESTIMATE_LOOKBACK = 3  # sentences back an estimate's figure may find its concept
+DENSE = 0.75  # a sentence whose content words are this much the card's terms is a list
+MIN_PROSE_FUNCTION_WORDS = 1
 
 
 # ---------------------------------------------------------------- results
@@ -156,8 +165,13 @@ def card_points(card: ProblemCard, step_id: str, dives: Iterable[str] | None = N
             out.extend(Point(f"{dive.id}.{kp.id}", kp, step_id, dive.id) for kp in dive.key_points)
         return out
     out.extend(Point(f"card.{kp.id}", kp, step_id) for kp in card.key_points.get(step_id, []))  # type: ignore[call-overload]
+    if step_id == "scope" and not any(p.point.kind == "estimate" for p in out):
+        out.extend(_estimate_points(card))
     if step_id == "wrap_up":
+        linked = {kp.tradeoff for kp in card.key_points.get("wrap_up", []) if kp.tradeoff}  # type: ignore[call-overload]
         for t in card.tradeoffs:
+            if t.id in linked:
+                continue
             kp = KeyPoint(
                 id=t.id,
                 text=f"{t.title}: {t.choice} Gains: {t.benefit} Costs: {t.cost}",
@@ -168,6 +182,54 @@ def card_points(card: ProblemCard, step_id: str, dives: Iterable[str] | None = N
             )
             out.append(Point(f"tradeoff.{t.id}", kp, step_id))
     return out
+
+
+# The words that name each calculator figure in an answer ("60K writes per second").
+FIGURE_CONCEPTS: dict[str, list[str]] = {
+    "daily_writes": ["a day", "per day", "/day", "each day", "every day", "daily"],
+    "avg_write_qps": ["per second", "a second", "/s", "/sec", "qps", "tps", "rps", "writes/s"],
+    "peak_write_qps": ["peak", "busiest", "spike"],
+    "daily_reads": ["reads ~ day", "reads per day", "reads a day", "reads/day", "lookups ~ day", "redirects ~ day", "requests ~ day"],
+    "avg_read_qps": ["reads per second", "reads/s", "read qps", "reads a second", "lookups per second", "redirects per second", "requests per second"],
+    "peak_read_qps": ["peak read*", "peak ~ reads", "reads ~ peak", "peak ~ redirects", "peak ~ lookups"],
+    "storage_per_day_bytes": ["a day", "per day", "/day", "each day", "every day", "daily"],
+    "storage_per_year_bytes": ["a year", "per year", "/year", "each year", "every year", "yearly", "annual*"],
+    "storage_total_bytes": ["year*", "total", "retention", "overall", "in all"],
+    "avg_ingress_bytes_per_s": ["bandwidth", "ingress", "inbound", "download*", "incoming"],
+    "peak_ingress_bytes_per_s": ["peak ~ bandwidth", "bandwidth ~ peak", "peak ~ ingress", "peak ~ download*"],
+    "avg_egress_bytes_per_s": ["egress", "outbound", "outgoing"],
+    "peak_egress_bytes_per_s": ["peak ~ egress", "peak ~ outbound"],
+    "concurrent_connections": ["concurrent", "simultaneous*", "at once", "connections", "online"],
+    "servers_for_peak_qps": ["server*", "machine*", "node*", "instance*", "box*"],
+    "servers_for_connections": ["server*", "machine*", "node*"],
+    "cache_bytes": ["cache", "memory", "ram", "hot data", "hot set"],
+}
+
+_ESTIMATES: dict[int, tuple[ProblemCard, list[Point]]] = {}
+
+
+def _estimate_points(card: ProblemCard) -> list[Point]:
+    """Step 1's figures as points, for a card that does not author its own: each is graded by
+    factor, as the estimation drill grades it."""
+    hit = _ESTIMATES.get(id(card))
+    if hit is None or hit[0] is not card:
+        from interview_coach.practice.estimates import figures_to_ask
+
+        points = []
+        for f in figures_to_ask(card):
+            kp = KeyPoint(
+                id=f.name,
+                kind="estimate",
+                figure=f.name,
+                text=f"{f.label}: {f.rounded}.",
+                keywords=FIGURE_CONCEPTS.get(f.name, [f.label]),
+                section="Step 1: Understand the Problem & Scope",
+                competency="technical_excellence",
+            )
+            points.append(Point(f"estimate.{f.name}", kp, "scope"))
+        hit = (card, points)
+        _ESTIMATES[id(card)] = hit
+    return list(hit[1])
 
 
 def _lower_first(s: str) -> str:
@@ -200,18 +262,37 @@ def _derived_cues(text: str, concepts: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class CardTerms:
-    """Every concept word of a card, to tell a list of the card's terms from prose."""
+    """Every concept phrase of a card, to tell a list of the card's terms from prose."""
 
     def __init__(self, card: ProblemCard) -> None:
-        stems: set[str] = set()
+        raw: set[str] = set()
         for kp in _all_points(card):
-            for c in concept_phrases(kp):
-                stems.update(p[0] for p in compile_phrase(c).parts if p is not None and not p[1])
-        for flag in card.red_flags:
-            for group in flag.match:
-                for c in group:
-                    stems.update(p[0] for p in compile_phrase(c).parts if p is not None and not p[1])
-        self.stems = frozenset(stems - FUNCTION_WORDS)
+            raw.update(concept_phrases(kp))
+        linked = {kp.tradeoff for kp in card.key_points.get("wrap_up", []) if kp.tradeoff}  # type: ignore[call-overload]
+        for t in card.tradeoffs:
+            if t.id not in linked:
+                raw.update(t.keywords)
+        self.phrases = [compile_phrase(r) for r in sorted(raw)]
+        # Indexed by the first word's stem, so a sentence only tries the phrases that can start in it.
+        self.by_first: dict[str, list[Phrase]] = {}
+        self.prefixed: list[Phrase] = []
+        for ph in self.phrases:
+            first = next((p for p in ph.parts if p is not None), None)
+            if ph.plain is not None or first is None:
+                continue
+            if first[1]:
+                self.prefixed.append(ph)
+            else:
+                self.by_first.setdefault(first[0], []).append(ph)
+
+    def covered(self, toks: Tokens) -> set[int]:
+        """Word positions that are part of one of the card's concept phrases."""
+        out: set[int] = set()
+        candidates = [ph for st in set(toks.stems) for ph in self.by_first.get(st, [])] + self.prefixed
+        for ph in candidates:
+            for s, e in find(ph, toks):
+                out.update(range(s, e))
+        return out
 
 
 def _all_points(card: ProblemCard) -> list[KeyPoint]:
@@ -233,7 +314,7 @@ def card_terms(card: ProblemCard) -> CardTerms:
 
 # ---------------------------------------------------------------- sentences
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+|\s+[•·]\s+|(?<=:)\s+(?=[A-Z\"'])")
+_SENTENCE_END = re.compile(r"(?<=[!?;])\s+|(?<=[^.]\.)\s+|\n+|\s+[•·]\s+|(?<=:)\s+(?=[A-Z\"'])")
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s+")
 
 
@@ -244,11 +325,29 @@ class Sentence:
     prose: bool
     dense: bool
     cap: int  # how many points it may explain
+    covered: frozenset[int] = frozenset()  # word positions inside one of the card's concept phrases
+
+
+_JOIN = re.compile(r"(?<![-\w])(?:and|or|plus)(?![-\w])", re.IGNORECASE)
+_LINE_START = re.compile(r"^\s*(?:[-*•·]|\d+[.)]|(?:GET|POST|PUT|PATCH|DELETE|WS|RPC)\b)")
+
+
+def _join_wrapped(text: str) -> str:
+    """Hard-wrapped prose joined back into its sentences: a line break ends a sentence only
+    after . ! ? ; : or before a bullet, a numbered item or an API line."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for line in lines:
+        if out and out[-1].strip() and line.strip() and not re.search(r"[.!?;:]\s*$", out[-1]) and not _LINE_START.match(line):
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def sentences(text: str, terms: CardTerms) -> list[Sentence]:
     out = []
-    for raw in _SENTENCE_END.split(text):
+    for raw in _SENTENCE_END.split(_join_wrapped(text)):
         s = _BULLET.sub("", raw).strip().strip('"“”')
         if not s:
             continue
@@ -256,16 +355,42 @@ def sentences(text: str, terms: CardTerms) -> list[Sentence]:
         if not toks.stems:
             continue
         function = sum(1 for t in toks.stems if t in FUNCTION_WORDS)
-        content = [t for t, w in zip(toks.stems, toks.words, strict=True) if t not in FUNCTION_WORDS and t not in FILLER and not w[0].isdigit()]
-        in_terms = sum(1 for t in content if t in terms.stems)
-        dense = len(content) >= 3 and in_terms / len(content) >= DENSE
-        # Commas between bare terms, no verbs: a list, not a sentence.
+        covered = terms.covered(toks)
+        content = [
+            i for i, (t, w) in enumerate(zip(toks.stems, toks.words, strict=True)) if t not in FUNCTION_WORDS and t not in FILLER and not w[0].isdigit() and len(w) > 1
+        ]
+        in_terms = sum(1 for i in content if i in covered)
+        # Mostly the card's terms and few words that make a clause: a list in sentence form.
+        dense = len(content) >= 3 and in_terms / len(content) >= DENSE and function / len(toks) < 0.3
+        # Commas (or "and ... and ... and") between bare terms: a list, not a sentence.
         commas = s.count(",")
-        listy = commas >= 2 and function <= commas // 2
-        prose = function >= MIN_PROSE_FUNCTION_WORDS and not listy
+        joins = len(_JOIN.findall(s))
+        listy = (commas >= 2 and function <= commas // 2) or (joins >= 3 and len(content) <= 3 * joins)
+        prose = function >= MIN_PROSE_FUNCTION_WORDS and not listy and not _fragmented(toks)
         cap = 1 + len(toks) // 12
-        out.append(Sentence(s, toks, prose, dense, cap))
+        out.append(Sentence(s, toks, prose, dense, cap, frozenset(covered)))
     return out
+
+
+_SEGMENT_WORDS = frozenset("and or so because which since then plus also with".split())
+_ARTICLES = frozenset("a an the".split())
+
+
+def _fragmented(toks: Tokens) -> bool:
+    """Terms strung on connectives ("websockets because latency so redis which cassandra"):
+    many short segments, few of which hold a word that makes a clause (a verb, a pronoun)."""
+    segments: list[list[str]] = [[]]
+    for w, s in zip(toks.words, toks.stems, strict=True):
+        if w in _SEGMENT_WORDS:
+            if segments[-1]:
+                segments.append([])
+            continue
+        segments[-1].append(s)
+    segments = [seg for seg in segments if seg]
+    if len(segments) < 5:
+        return False
+    clausal = sum(1 for seg in segments if any(t in FUNCTION_WORDS and t not in _ARTICLES for t in seg) or len(seg) >= 3)
+    return clausal / len(segments) < 0.4
 
 
 # ---------------------------------------------------------------- negation
@@ -273,15 +398,21 @@ def sentences(text: str, terms: CardTerms) -> list[Sentence]:
 
 def _negated(toks: Tokens, start: int, end: int, sentence: str) -> bool:
     """Is the concept at words [start, end) negated or rejected in its sentence?"""
-    before = toks.stems[max(0, start - 3) : start]
-    if any(b in NEGATORS for b in before):
+    clause_start = start
+    while clause_start > 0 and start - clause_start < 6 and toks.words[clause_start - 1] not in _CLAUSE_WORDS and not toks.breaks[clause_start]:
+        clause_start -= 1
+    if any(b in NEGATORS for b in toks.stems[clause_start:start]):
+        return True
+    if any(b in WEAK_NEGATORS for b in toks.stems[max(0, start - 2) : start]):
         return True
     for phrase in NEGATING_PHRASES:
         for s, e in find(phrase, toks):
             if e <= start and start - e <= 2:
                 return True
-    # A rejection said after the concept, in the same clause ("X would be risky").
+    # A rejection said after the concept, in the same clause ("X would be risky", "X can't ...").
     clause_end = _clause_end(toks, end)
+    if any(t in NEGATORS for t in toks.stems[end : min(clause_end, end + 3)]):
+        return True
     for phrase in REJECTIONS:
         for s, _e in find(phrase, toks):
             if end <= s < clause_end and s - end <= 8:
@@ -294,9 +425,12 @@ def _negated(toks: Tokens, start: int, end: int, sentence: str) -> bool:
     return False
 
 
+_CLAUSE_WORDS = frozenset("but whereas while however though because since so which and then".split())
+
+
 def _clause_end(toks: Tokens, end: int) -> int:
     for i in range(end, len(toks)):
-        if toks.words[i] in ("but", "whereas", "while", "however", "though", "because", "since", "so"):
+        if toks.words[i] in ("but", "whereas", "while", "however", "though", "because", "since", "so") or toks.breaks[i]:
             return i
     return len(toks)
 
@@ -310,64 +444,93 @@ class _Best:
     sentence: str | None = None
     concept: str | None = None
     cue: str | None = None
+    weak: bool = False  # a contradiction only by a negated mention
+
+    @property
+    def rank(self) -> int:
+        return _NEGATED_RANK if self.weak else _RANK[self.level]
 
 
-_RANK = {"explained": 3, "contradicted": 2, "named": 1, "missing": 0}
+_RANK = {"explained": 4, "contradicted": 3, "named": 2, "missing": 0}
+_NEGATED_RANK = 1  # a concept only ever mentioned negated: contradicted, unless named elsewhere
 
 
 def _grade_statement(kp: KeyPoint, sents: list[Sentence], used: dict[int, int], *, require_prose: bool = True) -> _Best:
     best = _Best()
     concepts = concept_phrases(kp)
-    cues = [*kp.cues, *_derived_cues(kp.text, tuple(concepts))]
+    # Authored cues when the point has them; else the words of its description.
+    cues = list(kp.cues) if kp.cues else list(_derived_cues(kp.text, tuple(concepts)))
     for idx, sent in enumerate(sents):
         toks = sent.toks
         for c in kp.contradictions:
             if find(c, toks):
-                if _RANK["contradicted"] > _RANK[best.level]:
+                if _RANK["contradicted"] > best.rank:
                     best = _Best("contradicted", sent.text, c)
         for c in concepts:
             spans = find(c, toks)
             if not spans:
                 continue
             phrase = compile_phrase(c)
-            negatable = phrase.plain is None and not any(p is not None and p[0] in NEGATORS for p in phrase.parts)
+            negatable = phrase.plain is None and not any(p is not None and (p[0] in NEGATORS or p[0] in WEAK_NEGATORS) for p in phrase.parts)
             for start, end in spans:
                 if negatable and start >= 0 and _negated(toks, start, end, sent.text):
-                    if _RANK["contradicted"] > _RANK[best.level]:
-                        best = _Best("contradicted", sent.text, c)
+                    if best.level == "missing":
+                        best = _Best("contradicted", sent.text, c, weak=True)
                     continue
                 level: Level = "named"
                 cue = None
                 can_explain = (sent.prose or not require_prose) and not sent.dense and used.get(idx, 0) < sent.cap
                 if can_explain:
-                    cue = _cue_near(cues, toks, start, end, concepts)
+                    cue = _cue_near(cues, toks, start, end, concepts, sent.covered)
                     if cue is None and _FIGURE.search(sent.text) and start >= 0:
                         cue = _figure_near(toks, start, end)
                     if cue is None:
-                        cue = _reasoned(toks, start, end)
+                        cue = _reasoned(toks, start, end, sent.covered)
+                quote = sent.text
+                if can_explain and cue is None and idx + 1 < len(sents) and _continues(sents[idx + 1]):
+                    # "Group chats bring fan-out write amplification. If we write 10,000 times ..."
+                    nxt = sents[idx + 1]
+                    cue = _cue_near(cues, nxt.toks, -1, -1, concepts, nxt.covered)
                     if cue is not None:
-                        level = "explained"
-                if _RANK[level] > _RANK[best.level] or (level == "named" and best.level == "named" and best.sentence is None):
-                    best = _Best(level, sent.text, c, cue)
+                        quote = f"{sent.text} {nxt.text}"
+                if can_explain and cue is None and idx > 0 and _continues(sent) and sents[idx - 1].prose and not sents[idx - 1].dense:
+                    # "... a single global id breaks across partitions. To fix this, a map of cursors ..."
+                    prev = sents[idx - 1]
+                    cue = _cue_near(cues, prev.toks, -1, -1, concepts, prev.covered)
+                    if cue is not None:
+                        quote = f"{prev.text} {sent.text}"
+                if cue is not None:
+                    level = "explained"
+                if _RANK[level] > best.rank:
+                    best = _Best(level, quote, c, cue)
                     if level == "explained":
                         used[idx] = used.get(idx, 0) + 1
                         return best
     return best
 
 
-def _cue_near(cues: list[str], toks: Tokens, start: int, end: int, concepts: list[str]) -> str | None:
+_CONTINUATIONS = frozenset("it this that these those if because so which otherwise then as thus hence therefore instead to".split())
+
+
+def _continues(sent: Sentence) -> bool:
+    return bool(sent.toks.words) and sent.toks.words[0] in _CONTINUATIONS and sent.prose and not sent.dense
+
+
+def _cue_near(cues: list[str], toks: Tokens, start: int, end: int, concepts: list[str], covered: frozenset[int] = frozenset()) -> str | None:
+    """A reason or mechanism word near the concept, in the candidate's own words: never part of
+    this point's concept, nor of any other concept of the card (naming another part is not a reason)."""
     lo, hi = (0, len(toks)) if start < 0 else (max(0, start - WINDOW), min(len(toks), end + WINDOW))
     concept_spans = [(s, e) for c in concepts for s, e in find(c, toks)]
     for cue in cues:
         phrase = compile_phrase(cue) if " " in cue or "*" in cue or "~" in cue else None
         if phrase is not None:
             for s, e in find(phrase, toks):
-                if lo <= s < hi and not _overlaps(s, e, concept_spans):
+                if s < 0 or (lo <= s < hi and not _overlaps(s, e, concept_spans) and not covered.issuperset(range(s, e))):
                     return cue
         else:
             target = stem(cue.lower())
             for i in range(lo, hi):
-                if toks.stems[i] == target and not _overlaps(i, i + 1, concept_spans):
+                if toks.stems[i] == target and not _overlaps(i, i + 1, concept_spans) and i not in covered:
                     return cue
     return None
 
@@ -384,24 +547,25 @@ def _figure_near(toks: Tokens, start: int, end: int) -> str | None:
     return None
 
 
-def _reasoned(toks: Tokens, start: int, end: int) -> str | None:
-    """A connective plus enough of the candidate's own words around the concept."""
+def _reasoned(toks: Tokens, start: int, end: int, covered: frozenset[int] = frozenset()) -> str | None:
+    """A connective plus enough of the candidate's own words (not the card's terms) around the concept."""
     lo, hi = (0, len(toks)) if start < 0 else (max(0, start - WINDOW), min(len(toks), end + WINDOW))
     window = Tokens.of(" ".join(toks.words[lo:hi]))
-    own = [s for s in window.stems if s not in FUNCTION_WORDS and s not in FILLER]
+    own = [s for i, s in enumerate(toks.stems[lo:hi], start=lo) if s not in FUNCTION_WORDS and s not in FILLER and i not in covered]
     if len(own) < 6:
         return None
-    for conn in ("because", "so that", "to avoid", "to prevent", "in order to", "otherwise", "which means", "so we"):
+    for conn in REASON_WORDS:
         if find(conn, window):
             return conn
     return None
 
 
-def _grade_question(kp: KeyPoint, questions: list[str]) -> _Best:
+def _grade_question(kp: KeyPoint, questions: list[str], terms: CardTerms) -> _Best:
     for q in questions:
         toks = Tokens.of(q)
-        function = sum(1 for t in toks.stems if t in FUNCTION_WORDS)
-        if len(toks) < 4 or function < 1:
+        function = sum(1 for t in toks.stems if t in FUNCTION_WORDS and t not in _ARTICLES)
+        sent = sentences(q, terms)
+        if len(toks) < 5 or function < 2 or not any(s.prose for s in sent):
             continue
         for c in concept_phrases(kp):
             if find(c, toks):
@@ -450,8 +614,10 @@ def _grade_estimate(card: ProblemCard, kp: KeyPoint, sents: list[Sentence], esti
             if level != "missing":
                 best, best_factor = _Best(level, f"{kp.figure}: {typed}", kp.figure, f"within {factor:.1f}x"), factor
     concepts = concept_phrases(kp)
-    for sent in sents:
-        if not any(find(c, sent.toks) for c in concepts):
+    for i, sent in enumerate(sents):
+        # The concept in the sentence, or in a heading line just above ("Bandwidth:" then figures).
+        context = [x for x in sents[max(0, i - ESTIMATE_LOOKBACK) : i + 1] if any(find(c, x.toks) for c in concepts)]
+        if not context:
             continue
         for m in _NUMBER.finditer(sent.text):
             value = read_figure(_spoken(m.group(0)), unit)
@@ -459,7 +625,7 @@ def _grade_estimate(card: ProblemCard, kp: KeyPoint, sents: list[Sentence], esti
                 continue
             level, factor = _factor_level(value, value_wanted)
             if level != "missing" and (factor < best_factor):
-                concept = next(c for c in concepts if find(c, sent.toks))
+                concept = next(c for c in concepts if find(c, context[-1].toks))
                 best, best_factor = _Best(level, sent.text, concept, m.group(0).strip()), factor
     return best
 
@@ -482,7 +648,7 @@ def find_red_flags(flags: Iterable[RedFlag], sents: list[Sentence], step_id: str
         if flag.steps and step_id not in flag.steps:
             continue
         for sent in sents:
-            if _flag_in(flag, sent):
+            if sent.prose and _flag_in(flag, sent):
                 hits.append(RedFlagHit(flag.id, sent.text, flag.reason, flag.text, flag.challenge, field_id))
                 break
     return hits
@@ -571,27 +737,50 @@ def grade_field(card: ProblemCard, step_id: str, field_id: str, text: str, *, es
         if kp.kind == "estimate":
             best = _grade_estimate(card, kp, sents, estimates or {})
         elif kp.kind == "question" and field_id == "clarify":
-            best = _grade_question(kp, questions)
+            best = _grade_question(kp, questions, terms)
         elif field_id == "clarify":
             best = _Best()
         else:
             best = _grade_statement(kp, sents, used, require_prose=kp.kind != "api")
-            if kp.kind == "api" and best.level == "explained" and not _api_line(best.sentence or ""):
-                best = _Best("named", best.sentence, best.concept)
+            if kp.kind == "api" and best.level in ("named", "explained"):
+                best = _grade_structural(kp, sents) or _Best("named", best.sentence, best.concept)
         grades.append(_point_grade(p, best, field_id))
     flags = find_red_flags(card.red_flags, sents, step_id, field_id) if field_id != "clarify" else []
     return FieldGrade(step_id, field_id, grades, flags)
 
 
-_API = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE|WS|RPC)\b\s+/\S+\s*(?:[-–—:(]\s*)?(?P<purpose>.*)", re.IGNORECASE)
+_API = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE|WS|RPC)\s+/[^\s,;]*", re.IGNORECASE)
 
 
 def _api_line(sentence: str) -> bool:
-    m = _API.search(sentence)
-    if m is None:
-        return False
-    purpose = [t for t in Tokens.of(m.group("purpose")).stems if t not in FUNCTION_WORDS]
-    return len(purpose) >= 2
+    """METHOD /path and what it is for: "POST /v1/messages - send a message"."""
+    matches = list(_API.finditer(sentence))
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(sentence)
+        purpose = sentence[m.end() : end].strip()
+        if not purpose or purpose[0] == ",":
+            continue
+        words = [t for t in Tokens.of(purpose).stems if t not in FUNCTION_WORDS]
+        if len(words) >= 2:
+            return True
+    return False
+
+
+def _schema_line(sentence: str) -> bool:
+    """A line of schema or query text: PRIMARY KEY (channel_id, ...), WHERE channel_id = ..."""
+    return bool(re.search(r"\b(primary key|clustering order by)\s*\(", sentence, re.IGNORECASE) or re.search(r"\bwhere\s+\w+\s*[=><]", sentence, re.IGNORECASE))
+
+
+def _grade_structural(kp: KeyPoint, sents: list[Sentence]) -> _Best | None:
+    """An API or schema point is explained by a line that states it: METHOD /path - purpose,
+    PRIMARY KEY (...), WHERE channel_id = ..."""
+    for sent in sents:
+        if not (_api_line(sent.text) or _schema_line(sent.text)):
+            continue
+        for c in concept_phrases(kp):
+            if find(c, sent.toks):
+                return _Best("explained", sent.text, c, "stated")
+    return None
 
 
 def _estimate_lines(text: str) -> dict[str, str]:
@@ -612,7 +801,8 @@ def _point_grade(p: Point, best: _Best, field_id: str) -> PointGrade:
         advice = f"the chapter's view: {kp.text}"
     elif best.level == "missing":
         advice = kp.text
-    return PointGrade(p.key, best.level, best.sentence, best.concept, advice, field_id if best.level != "missing" else None, best.cue)
+    cue = "negated" if best.weak else best.cue
+    return PointGrade(p.key, best.level, best.sentence, best.concept, advice, field_id if best.level != "missing" else None, cue)
 
 
 def grade_step(card: ProblemCard, step_id: str, answers: Mapping[str, str], *, estimates: Mapping[str, str] | None = None, dives: Iterable[str] | None = None) -> StepGrade:
@@ -634,7 +824,7 @@ def grade_step(card: ProblemCard, step_id: str, answers: Mapping[str, str], *, e
     for fg in fields:
         for g in fg.points:
             cur = best.get(g.point_id)
-            if cur is None or _RANK[g.level] > _RANK[cur.level]:
+            if cur is None or _grade_rank(g) > _grade_rank(cur):
                 best[g.point_id] = g
     graded = [best.get(p.key) or _point_grade(p, _Best(), "") for p in points]
     flags: list[RedFlagHit] = []
@@ -645,6 +835,14 @@ def grade_step(card: ProblemCard, step_id: str, answers: Mapping[str, str], *, e
                 seen.add(hit.flag_id)
                 flags.append(hit)
     return StepGrade(step_id, graded, flags, fields)
+
+
+def _grade_rank(g: PointGrade) -> int:
+    # A contradiction said outright outranks a bare mention elsewhere; a merely negated
+    # mention does not (the same concept named positively in another field wins).
+    if g.level == "contradicted" and g.cue == "negated":
+        return _NEGATED_RANK
+    return _RANK[g.level]
 
 
 def _dives_in(answers: Mapping[str, str]) -> list[str]:

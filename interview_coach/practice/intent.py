@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from interview_coach.practice import lexicon
 
@@ -34,9 +35,11 @@ KEYWORD_BONUS = 0.08
 KEYWORD_BONUS_CAP = 0.16
 # The interviewer's own reply is weaker evidence of what a fact covers than its questions.
 ANSWER_WEIGHT = 0.6
-# How close a misspelt word must be to a known one (rapidfuzz ratio, 0..100), and how long.
-FUZZY_MIN_RATIO = 85
-UNKNOWN_WEIGHT = 1.2
+# How close a misspelt word must be to a known one (0..1, one edit in six letters), and how long.
+FUZZY_MIN_SIMILARITY = 0.8
+UNKNOWN_WEIGHT = 1.6
+# The share of a question's weight a wording must hold for the two to be compared at all.
+MIN_COVERAGE = 0.0
 # Stems this long that begin another stem stand for it (see `unify`).
 PREFIX_MIN = 5
 FUZZY_MIN_LENGTH = 5
@@ -49,7 +52,7 @@ def stem(word: str) -> str:
 
 # Words whose stem would collide with an unrelated word ("typing" and "type" both stem to
 # "type"): they are renamed before stemming.
-_RAW_ALIASES = {"typing": "typingindicator", "typed": "typingindicator", "types": "type"}
+_RAW_ALIASES = {"typing": "typingindicator", "typed": "typingindicator", "types": "type", "likes": "likecount"}
 
 
 def _words(text: str) -> list[str]:
@@ -119,7 +122,8 @@ def unify(cs: Iterable[str], vocabulary: frozenset[str]) -> list[str]:
 
 
 def _correct(word: str, vocabulary: frozenset[str]) -> str:
-    best = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO)
+    # Optimal string alignment counts a swap of two letters ("serach") as one edit.
+    best = process.extractOne(word, vocabulary, scorer=OSA.normalized_similarity, score_cutoff=FUZZY_MIN_SIMILARITY)
     return str(best[0]) if best else word
 
 
@@ -190,7 +194,12 @@ class IntentIndex:
             shared = q & w.concepts
             if not shared:
                 continue
-            s = w.weight * sum(self.weight(c) ** 2 for c in shared) / (qn * self._norm(w.concepts))
+            overlap = sum(self.weight(c) ** 2 for c in shared)
+            # Most of what the question asks must be in the wording: one shared word does not
+            # make "What's the budget for servers?" a question about the servers' throughput.
+            if overlap < MIN_COVERAGE * qn**2:
+                continue
+            s = w.weight * overlap / (qn * self._norm(w.concepts))
             if s > best.get(w.fact_id, 0.0):
                 best[w.fact_id] = s
         for fact_id, kws in self.keywords.items():

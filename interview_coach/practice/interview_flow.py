@@ -162,4 +162,3 @@ def interviewer_record(session: Session) -> dict[str, object]:
         ],
         "buy_in": None if session.buy_in is None else session.buy_in.model_dump(exclude={"at_seconds"}),
     }
-

@@ -36,6 +36,8 @@ IRRELEVANT_REPLY = (
     "shapes the system - features, scale and the constraints. What else do you need to know?"
 )
 EMPTY_REPLY = "Ask me anything about the requirements, the scale or what to leave out."
+# A question that raises a topic no fact speaks of is answered only on a match this strong.
+STRONG_MATCH = 0.8
 ASSUMPTION_NOTE = "(No figure from the brief: take this as your assumption and say so.)"
 
 
@@ -80,9 +82,14 @@ class Interviewer:
         found = self.index.match(question)
         return self._facts[found.fact_id] if found.fact_id else None
 
+    def off_topic(self, question: str) -> list[str]:
+        """The question's words about looks or small talk - unless this card uses them itself
+        ("marketing" is small talk for a chat app, a kind of message for a notification system)."""
+        return [w for w in intent.has_any(question, lexicon.IRRELEVANT_WORDS) if not set(intent.concepts(w)) <= self._card_words]
+
     def classify(self, question: str) -> ReplyKind:
         """What an unmatched question is: a design decision, irrelevant, or unknown."""
-        if intent.has_any(question, lexicon.IRRELEVANT_WORDS):
+        if self.off_topic(question):
             return "irrelevant"
         if intent.has_any(question, lexicon.DESIGN_CHOICE_WORDS):
             return "design_choice"
@@ -91,11 +98,19 @@ class Interviewer:
             return "irrelevant"
         return "unknown"
 
+    def foreign(self, question: str) -> set[str]:
+        """Design topics the question raises that none of the card's facts speaks of (a
+        technology to choose, the budget, compliance): a reply then needs a strong match."""
+        raised = intent.has_any(question, (*lexicon.DESIGN_CHOICE_WORDS, *lexicon.FOREIGN_TOPICS))
+        return {c for w in raised for c in intent.concepts(w)} - self.index.vocabulary
+
     def reply(self, question: str) -> Reply:
         if not intent.concepts(question):
             return Reply(None, EMPTY_REPLY, kind="empty")
         found = self.index.match(question)
-        if found.fact_id is not None and not intent.has_any(question, lexicon.IRRELEVANT_WORDS):
+        if found.fact_id is not None and self.foreign(question) and found.score < STRONG_MATCH:
+            found = intent.Match(None, found.score)
+        if found.fact_id is not None and not self.off_topic(question):
             fact = self._facts[found.fact_id]
             text = " ".join(fact.answer.split())
             if fact.assumption:

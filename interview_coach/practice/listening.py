@@ -29,7 +29,13 @@ from interview_coach.practice.grading import FieldGrade, PointGrade, RedFlagHit,
 QUOTE_MAX = 90
 # An authored follow-up stands for a rubric point when it shares this much of the point's
 # weighted vocabulary (see `_link`).
-LINK_MIN = 0.2
+LINK_MIN = 0.45
+# A looser link is enough to hold a card follow-up back: skipping one wrongly costs less than
+# asking about something the candidate never said.
+SKIP_LINK_MIN = 0.2
+# A card follow-up whose concepts one sentence of the candidate's already holds (this share of
+# them) is taken as answered.
+ANSWERED_SHARE = 0.75
 
 AGREE_WORDS = (
     "yes", "yeah", "yep", "agree", "agreed", "correct", "right", "exactly", "sounds good", "looks good",
@@ -59,9 +65,9 @@ def quote(sentence: str | None, limit: int = QUOTE_MAX) -> str:
 
 
 def _name(g: PointGrade, kp: KeyPoint | None) -> str:
-    if g.concept:
-        return g.concept
-    return kp.keywords[0] if kp is not None and kp.keywords else "that"
+    """A point's concept as the candidate worded it (authored patterns lose their wildcards)."""
+    name = g.concept or (kp.keywords[0] if kp is not None and kp.keywords else "that")
+    return " ".join(name.replace("*", "").split())
 
 
 def _points(card: ProblemCard, step_id: str, dives: Iterable[str] = ()) -> dict[str, KeyPoint]:
@@ -90,10 +96,13 @@ def react(card: ProblemCard, graded: FieldGrade, text: str) -> str:
     if explained:
         g = explained[0]
         more = f" (and {len(explained) - 1} more point{'s' if len(explained) > 2 else ''})" if len(explained) > 1 else ""
-        return f"Good - {_name(g, points.get(g.point_id))} with the reason: \u201c{quote(g.sentence, 70)}\u201d{more}."
+        return f"Good - {_name(g, points.get(g.point_id))} with the reason: \u201c{quote(g.sentence, 110)}\u201d{more}."
     if named:
-        g = named[0]
-        return f"You mention {_name(g, points.get(g.point_id))} - I'll want to hear why, or how it works."
+        names = list(dict.fromkeys(_name(g, points.get(g.point_id)) for g in named))
+        if graded.step_id == "deep_dive":
+            return f"You mention {names[0]} - I'll want to hear why, or how it works."
+        # A requirements list names things by nature; the nudge is to give reasons where they matter.
+        return f"Noted: {', '.join(names[:3])}. Where the reason isn't obvious, say why."
     return "Okay. I didn't hear the key ideas for this one yet - say what you'd build and why."
 
 
@@ -106,16 +115,32 @@ def _first_sentence(text: str) -> str:
 # ---------------------------------------------------------------- choosing the follow-up
 
 
-def _link(card: ProblemCard, dive: DeepDive) -> dict[int, str]:
+def _link(card: ProblemCard, dive: DeepDive, threshold: float = LINK_MIN) -> dict[int, str]:
     """Which rubric point each of the dive's authored follow-ups asks about (1-based index ->
     point key), by shared weighted vocabulary; a follow-up about no point is left out."""
     index = intent.IntentIndex([(f"{dive.id}.{kp.id}", [kp.text, *kp.keywords, *kp.phrasings], [], "") for kp in dive.key_points])
     out: dict[int, str] = {}
     for n, question in enumerate(dive.follow_ups, 1):
-        found = index.match(question, threshold=LINK_MIN)
+        found = index.match(question, threshold=threshold)
         if found.fact_id is not None:
             out[n] = found.fact_id
     return out
+
+
+def already_answered(question: str, answers: Iterable[str]) -> bool:
+    """Whether one of the candidate's sentences already answers `question` (the sender learning
+    of delivery, right after the candidate described the ack): it holds most of the question's
+    concepts, two at least."""
+    asked = {c for c in intent.concepts(question) if len(c) > 1}
+    if len(asked) < 2:
+        return False
+    for text in answers:
+        for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
+            said = set(intent.concepts(sentence))
+            shared = asked & said
+            if len(shared) >= 2 and len(shared) >= ANSWERED_SHARE * len(asked):
+                return True
+    return False
 
 
 def challenge(flag: RedFlagHit) -> str:
@@ -125,11 +150,15 @@ def challenge(flag: RedFlagHit) -> str:
 
 
 def probe(g: PointGrade, kp: KeyPoint) -> str:
-    """The question that asks about a gap without reading out the answer."""
-    name = _name(g, kp)
-    if g.level == "named":
-        return f"You mentioned {name}. How exactly does that work here, and why do you need it?"
-    return f"We haven't touched on {kp.keywords[0]} yet. How does it fit into this part of the design?"
+    """The question that asks a named point's candidate to explain it (they used the word)."""
+    return f"You mentioned {_name(g, kp)}. How exactly does that work here, and why do you need it?"
+
+
+def open_probe(dive: DeepDive) -> str:
+    """For a missing point the card has no probe for: an open question that names nothing the
+    candidate did not say."""
+    title = dive.title[0].lower() + dive.title[1:]
+    return f"Walk me through the rest of {title}: what has to happen that you haven't described yet?"
 
 
 def choose_follow_up(
@@ -140,30 +169,42 @@ def choose_follow_up(
 ) -> FollowUp:
     """The next follow-up in a dive, from what its answers so far left open.
 
-    `dive_answers` maps the dive's field ids to the text given; `asked` lists the targets of the
-    follow-ups already asked in it (so none is asked twice)."""
+    In order: a red flag not yet challenged; a point contradicted or only named (the candidate
+    said the word, so asking about it presupposes nothing - the card's own follow-up about it
+    when there is one); a point still missing (the card's probe, an open question that does not
+    name it); then the card's follow-ups about nothing missing or explained. Never a point
+    already explained, never anything asked before. `dive_answers` maps the dive's field ids to
+    the text given; `asked` lists the targets of the follow-ups already asked in the dive."""
     dive = card.deep_dive(dive_id)
     done = {a for a in asked if a}
     grade: StepGrade = grade_step(card, "deep_dive", dict(dive_answers), dives=[dive_id])
     points = {f"{dive.id}.{kp.id}": kp for kp in dive.key_points}
     links = _link(card, dive)
+    loose = _link(card, dive, SKIP_LINK_MIN)
     for flag in grade.red_flags:
         if f"flag:{flag.flag_id}" not in done:
             return FollowUp(challenge(flag), "red_flag", f"flag:{flag.flag_id}")
-    explained = {g.point_id for g in grade.points if g.level == "explained"}
-    for level in ("contradicted", "named", "missing"):
-        for g in grade.points:
-            if g.level != level or g.point_id in done or g.point_id not in points:
-                continue
-            # The card's own wording of a question about this point, when it has one.
+    levels = {g.point_id: g.level for g in grade.points if g.point_id in points}
+    for g in grade.points:
+        if g.point_id in points and g.level in ("contradicted", "named") and g.point_id not in done:
             authored = next((n for n, key in links.items() if key == g.point_id and f"follow_up:{n}" not in done), None)
-            if authored is not None and level == "missing":
-                return FollowUp(dive.follow_ups[authored - 1], "missing", g.point_id)
-            kind = "named" if level != "missing" else "missing"
-            return FollowUp(probe(g, points[g.point_id]), kind, g.point_id)
+            text = dive.follow_ups[authored - 1] if authored is not None else probe(g, points[g.point_id])
+            return FollowUp(text, "named", g.point_id)
+    # The open question is asked at most once a dive: it is the same words each time.
+    generic_used = any(t in points and t not in card.probes for t in done)
+    for g in grade.points:
+        if g.point_id in points and g.level == "missing" and g.point_id not in done:
+            if g.point_id in card.probes:
+                return FollowUp(card.probes[g.point_id], "missing", g.point_id)
+            if not generic_used:
+                return FollowUp(open_probe(dive), "missing", g.point_id)
     for n, question in enumerate(dive.follow_ups, 1):
-        # Skip what was asked, and what is about a point already explained or already probed.
-        if f"follow_up:{n}" in done or links.get(n) in explained or links.get(n) in done:
+        linked = loose.get(n)
+        # Skip what was asked, and what is about a point explained (nothing left to ask) or
+        # missing (the question would take for granted what the candidate never said).
+        if f"follow_up:{n}" in done or linked in done or (linked is not None and levels.get(linked) in ("explained", "missing")):
+            continue
+        if already_answered(question, dive_answers.values()):
             continue
         return FollowUp(question, "card", f"follow_up:{n}")
     return FollowUp(

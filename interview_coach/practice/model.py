@@ -146,7 +146,26 @@ class KeyPointResult(Record):
     matched_keywords: list[str] = Field(default_factory=list)
     hinted: bool = False
     self_rating: Rating | None = None
-    credit: float = 0.0  # 1 found, 0.5 found after a hint or claimed by self-assessment, else 0
+    credit: float = 0.0  # by evidence level (see grading.CREDIT), halved after a hint
+    # The evidence (older sessions have none): "explained", "named", "missing" or "contradicted";
+    # the candidate's sentence that earned (or contradicted) it, the concept and the reason found
+    # in it, what to add, and the answer field it came from.
+    level: str = "missing"
+    quote: str | None = None
+    concept: str | None = None
+    cue: str | None = None
+    advice: str | None = None
+    field: str | None = None
+
+
+class RedFlagResult(Record):
+    """A misconception found in an answer, with the chapter's reason against it."""
+
+    id: str
+    text: str
+    quote: str
+    reason: str
+    field: str | None = None
 
 
 class StepScore(Record):
@@ -164,6 +183,7 @@ class StepScore(Record):
     hints: int = 0
     answered: int = 0  # prompts answered in the step
     skipped: bool = False
+    red_flags: list[RedFlagResult] = Field(default_factory=list)
 
 
 class CompetencyScore(Record):
@@ -184,6 +204,7 @@ class Scorecard(Record):
     steps: list[StepScore]
     competencies: list[CompetencyScore]
     missed: list[KeyPointResult] = Field(default_factory=list)  # every missed point, in step order
+    red_flags: list[RedFlagResult] = Field(default_factory=list)  # every red flag, in step order
 
 
 # ---------------------------------------------------------------- the session

@@ -34,6 +34,7 @@ _CONTRACTIONS = [
     (re.compile(r"[’‘]"), "'"),
 ]
 MAX_GAP = 3
+_BREAK = re.compile(r"[,;:()\[\]—–]|\s-\s")
 
 
 @lru_cache(maxsize=65536)
@@ -58,12 +59,19 @@ class Tokens:
     low: str
     stems: tuple[str, ...]
     words: tuple[str, ...]
+    breaks: tuple[bool, ...] = ()  # punctuation (, ; : ( —) just before each word: a clause boundary
 
     @classmethod
     def of(cls, text: str) -> Tokens:
         low = normalise(text)
-        words = tuple(m.group(0) for m in _WORD.finditer(low) if m.group(0) != "~")
-        return cls(text, low, tuple(stem(w) for w in words), words)
+        matches = [m for m in _WORD.finditer(low) if m.group(0) != "~"]
+        words = tuple(m.group(0) for m in matches)
+        breaks = []
+        prev_end = 0
+        for m in matches:
+            breaks.append(bool(_BREAK.search(low[prev_end : m.start()])))
+            prev_end = m.end()
+        return cls(text, low, tuple(stem(w) for w in words), words, tuple(breaks))
 
     def __len__(self) -> int:
         return len(self.stems)

@@ -98,9 +98,29 @@ def json_result(session: Session) -> dict[str, Any]:
             {
                 "id": s.step_id,
                 "coverage": s.coverage,
-                "missed": [{"id": m.id, "text": m.text, "section": m.section} for m in s.missed],
+                "missed": [{"id": m.id, "text": m.text, "section": m.section, "level": m.level, "advice": m.advice} for m in s.missed],
+                "points": [_point(p) for p in [*s.matched, *s.missed]],
+                "red_flags": [f.model_dump() for f in s.red_flags],
             }
             for s in card.steps
         ],
+        "red_flags": [f.model_dump() for f in card.red_flags],
         **interviewer_record(session),
+    }
+
+
+def _point(p: Any) -> dict[str, Any]:
+    """One rubric point's evidence: its level, the candidate's sentence, the concept and reason found."""
+    return {
+        "id": p.id,
+        "text": p.text,
+        "level": p.level,
+        "credit": p.credit,
+        "quote": p.quote,
+        "concept": p.concept,
+        "reason": p.cue,
+        "advice": p.advice,
+        "field": p.field,
+        "hinted": p.hinted,
+        "section": p.section,
     }

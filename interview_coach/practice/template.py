@@ -77,6 +77,8 @@ def render_template(framework: Framework, card: ProblemCard, minutes: int = 45) 
                     out.extend(_comment(f"{d.title}: {d.question}", "      "))
                     out.append(f"      {d.id}:")
                     out.append(f"        answer: {_q('')}")
+                    out.append("        # The interviewer picks each follow-up from what your previous answers left open;")
+                    out.append("        # the card's own follow-ups below are what it asks once no gap is left.")
                     out.append("        follow_ups:")
                     for q in d.follow_ups:
                         out.extend(_comment(q, "          "))

@@ -193,6 +193,10 @@ def render_scorecard(console: Console, card: Scorecard, session: Session) -> Non
         comp.add_row(c.title, _pct(c.score), where, nxt)
     console.print(comp)
 
+    from interview_coach.ui.evidence_view import render_evidence
+
+    render_evidence(console, card)
+
     if card.missed:
         missed = Table(title="Points you missed, and where to read about them", show_lines=False)
         missed.add_column("Step")

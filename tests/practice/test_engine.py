@@ -264,18 +264,19 @@ def test_unknown_session_ids(conn):
         load_session(conn, "7")
 
 
-def test_hints_reveal_the_next_uncovered_card_point_and_are_counted(start):
+def test_hints_target_the_question_on_screen_and_are_counted(start):
     engine = start()
+    # On the clarifying questions a hint is a question not asked yet.
     first = engine.hint()
-    assert first.key_point_id == "card.write_heavy"
+    assert first.key_point_id == "clarify.group_or_1on1"
+    engine.ask_interviewer("Is it one-on-one or groups?")
     second = engine.hint()
-    assert second.key_point_id == "framework.functional"
-    assert engine.hints_used() == 2
-    # A point the candidate already covered is not revealed.
+    assert second.key_point_id.startswith("clarify.") and second.key_point_id != "clarify.group_or_1on1"
+    # On a written prompt it is a point of the step's reference answer.
     engine.complete(engine.current_item())
-    answer_current(engine, "Low latency matters most")
-    assert engine.hint() is None  # write_heavy, functional shown; non_functional covered
-    assert engine.hints_used("scope") == 2
+    third = engine.hint()
+    assert third.key_point_id.startswith("card.")
+    assert engine.hints_used() == engine.hints_used("scope") == 3
 
 
 def test_hints_in_the_deep_dive_come_from_the_chosen_dives(start):
