@@ -45,7 +45,7 @@ def parts(card: ProblemCard) -> dict[str, int]:
 
 # The bar every deep card meets: at least the chat card's depth where the issue sets a number.
 DEEP_BAR = {
-    "clarifying_questions": 20, "paraphrases": 40, "requirements": 7, "stated_figures": 10, "apis": 6,
+    "clarifying_questions": 20, "paraphrases": 60, "requirements": 7, "stated_figures": 10, "apis": 6,
     "components": 10, "flows": 4, "flow_steps": 25, "deep_dives": 5, "dive_points": 20, "follow_ups": 12,
     "step_points": 10, "tradeoffs": 4, "red_flags": 5, "sources": 3,
 }
@@ -97,12 +97,21 @@ def test_interviewer_facts_cover_every_category_and_each_is_askable_several_ways
     assert len({q.id for q in card.clarifying_questions}) == len(card.clarifying_questions)
     for q in card.clarifying_questions:
         assert q.question.endswith("?"), q.id
-        assert len(q.paraphrases) >= 2, q.id
+        assert len(q.paraphrases) >= 3, q.id
         assert all(p.strip() and p != q.question for p in q.paraphrases), q.id
         assert len(q.keywords) >= 3 and all(k == k.lower() for k in q.keywords), q.id
     # The candidate's own figures are labelled; the card's scale questions give numbers.
     assert sum(q.assumption for q in card.clarifying_questions) >= 3
     assert sum(bool(re.search(r"\d", q.answer)) for q in card.clarifying_questions if q.category == "scale") >= 4
+
+
+def test_the_interviewer_finds_each_fact_from_every_authored_wording(card):
+    from interview_coach.practice.interviewer import Interviewer
+
+    interviewer = Interviewer(card)
+    for q in card.clarifying_questions:
+        for wording in (q.question, *q.paraphrases):
+            assert interviewer.reply(wording).matched_id == q.id, wording
 
 
 def test_stated_figures_are_the_calculators_within_one_percent(card):
@@ -178,6 +187,15 @@ def test_deep_dives_have_points_with_phrasings_and_follow_ups(card):
         for point in dive.key_points:
             assert len(point.keywords) >= 4, (dive.id, point.id)
             assert point.phrasings or point.kind != "statement", (dive.id, point.id)
+
+
+def test_every_deep_dive_point_has_a_probe_that_does_not_name_it(card):
+    keys = {f"{d.id}.{kp.id}": kp for d in card.deep_dives for kp in d.key_points}
+    assert set(card.probes) == set(keys)
+    for key, kp in keys.items():
+        probe = card.probes[key]
+        assert probe.endswith("?"), key
+        assert kp.text.lower() not in probe.lower(), key
 
 
 def test_step_points_include_estimates_the_calculator_can_grade(card):
