@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
 from interview_coach.content.loader import load_problem, load_problems, problem_paths
 from interview_coach.content.models import TOPICS, ProblemCard
@@ -112,6 +114,22 @@ def test_the_interviewer_finds_each_fact_from_every_authored_wording(card):
     for q in card.clarifying_questions:
         for wording in (q.question, *q.paraphrases):
             assert interviewer.reply(wording).matched_id == q.id, wording
+
+
+HELD_OUT = Path(__file__).parent / "data" / "library_held_out.yaml"
+
+
+def test_held_out_questions_find_the_right_fact(card):
+    # Questions worded unlike any wording on the card: the interviewer must still find the fact.
+    held_out = yaml.safe_load(HELD_OUT.read_text(encoding="utf-8"))[card.id]
+    authored = {w.lower() for q in card.clarifying_questions for w in (q.question, *q.paraphrases)}
+    assert len(held_out) >= 20 and not authored & {q.lower() for q in held_out}
+    from interview_coach.practice.interviewer import Interviewer
+
+    interviewer = Interviewer(card)
+    wrong = [(q, want, interviewer.reply(q).matched_id) for q, want in held_out.items()
+             if interviewer.reply(q).matched_id not in want.split("|")]
+    assert len(wrong) <= 0.15 * len(held_out), wrong
 
 
 def test_stated_figures_are_the_calculators_within_one_percent(card):
