@@ -272,3 +272,24 @@ def test_trie_size_counts_every_nodes_top_five_list():
     stated = _number(r"about ([\d.]+) GB", note)
     assert stated == pytest.approx(total_gb, rel=0.05)  # 8 GB said for 8.3
     assert "few GB" not in note
+
+
+# ---------------------------------------------------------------- nothing says the old figures
+
+STALE = {
+    "chat": ["persist asynchronously", "message_id timeuuid"],
+    "url_shortener": ["base62(scramble(next id))"],
+    "news_feed": ["ZADD feed:{follower} post_id,"],
+    "rate_limiter": ["about 2 GB", "2 gb", "4 shards", "100K simple operations"],
+    "notification_system": ["UNIQUE (idempotency_key"],
+    "web_crawler": ["a few GB", "url_hash       BINARY(16)   PRIMARY KEY"],
+    "typeahead": ["7 servers", "fit in a few GB"],
+}
+
+
+@pytest.mark.parametrize("card_id", sorted(STALE))
+def test_no_part_of_a_corrected_card_repeats_the_old_figure(card_id):
+    from interview_coach.content.loader import problem_paths
+
+    text = problem_paths()[card_id].read_text(encoding="utf-8").lower()
+    assert [s for s in STALE[card_id] if re.search(r"(?<![\w.])" + re.escape(s.lower()), text)] == []
