@@ -310,3 +310,25 @@ def test_a_denied_misconception_is_not_a_red_flag(card):
     flag = next(f for f in card.red_flags if f.id == flag_id)
     for step in flag.steps or ["high_level"]:
         assert flag_id not in _flags(card, step, sentence), step
+
+
+# ---------------------------------------------------------------- calibration
+
+CALIBRATION = Path(__file__).parents[1] / "practice" / "calibration"
+LIMITS = {"strong": (80, 100), "paraphrase": (75, 100), "keywords": (0, 35)}
+
+
+@pytest.mark.parametrize("card_id", DEEP_CARDS)
+def test_calibration_answers_score_understanding_not_vocabulary(card_id):
+    # A strong answer and the same answer in other words score high; a keyword list scores low.
+    from interview_coach.content.loader import load_framework
+    from interview_coach.practice.scripted import run_scripted
+    from interview_coach.practice.template import parse_answers
+
+    framework, card = load_framework(), load_problem(card_id)
+    files = {p.stem.split("_")[0]: p for p in sorted((CALIBRATION / card_id).glob("*.yaml"))}
+    assert set(LIMITS) <= set(files)
+    for kind, (low, high) in LIMITS.items():
+        session = run_scripted(parse_answers(files[kind], framework, card), framework, card, None, start_wall=1_750_000_000.0)
+        assert session.scorecard is not None
+        assert low <= session.scorecard.score <= high, (kind, session.scorecard.score)
