@@ -19,6 +19,12 @@ def demo(
     mermaid: Path = typer.Option(
         None, "--mermaid", metavar="FILE", help="Also write the trace as a Mermaid sequence diagram (.md: fenced, one per scenario)."
     ),
+    svg: str = typer.Option(
+        None,
+        "--svg",
+        metavar="FILE",
+        help="Also write the trace as an SVG sequence diagram (several scenarios: FILE-NAME.svg each).",
+    ),
     live: bool = typer.Option(False, "--live", help="Run against two real chat servers over HTTP and WebSockets (see serve)."),
     redis: str = typer.Option(None, "--redis", metavar="URL", help="With --live: two `serve --redis URL` processes instead of embedded."),
 ) -> None:
@@ -30,7 +36,7 @@ def demo(
     With --live the scenarios run against two real chat servers (embedded in this process, or
     with --redis URL two `serve` processes) through HTTP and WebSockets, plus a `drain` one.
 
-    Example: interview-coach demo delivery --mermaid delivery.mmd
+    Example: interview-coach demo delivery --mermaid delivery.mmd --svg delivery.svg
     """
     from interview_coach.chat.demo import SCENARIOS, get_scenario
     from interview_coach.errors import UsageError
@@ -43,6 +49,7 @@ def demo(
     if redis and not live:
         raise UsageError("--redis goes with --live", "add --live to run the scenarios on servers that use Redis")
     target = _check_mermaid_path(mermaid) if mermaid is not None else None
+    svg_target = _check_path(Path(svg), "--svg", "trace.svg") if svg is not None else None
     if live:
         from interview_coach.chat.demo.live import live_names
 
@@ -52,6 +59,8 @@ def demo(
         results = _run(names, as_json)
     if target is not None:
         _write_mermaid(target, results, quiet=as_json)
+    if svg_target is not None:
+        _write_svg(svg_target, results, quiet=as_json)
     failed = [r.name for r in results if not r.ok]
     if failed:
         from interview_coach.errors import CoachError
@@ -84,14 +93,31 @@ def _list(scenarios: dict[str, Any], as_json: bool) -> None:
 
 
 def _check_mermaid_path(path: Path) -> Path:
+    return _check_path(path, "--mermaid", "trace.mmd or trace.md")
+
+
+def _check_path(path: Path, flag: str, example: str) -> Path:
     from interview_coach.errors import UsageError
 
     path = path.expanduser()
     if path.is_dir():
-        raise UsageError(f"--mermaid: '{path}' is a folder", "give a file name, e.g. trace.mmd or trace.md")
+        raise UsageError(f"{flag}: '{path}' is a folder", f"give a file name, e.g. {example}")
     if not path.parent.is_dir():
-        raise UsageError(f"--mermaid: folder '{path.parent}' does not exist", "create it first or write elsewhere")
+        raise UsageError(f"{flag}: folder '{path.parent}' does not exist", "create it first or write elsewhere")
     return path
+
+
+def _write_svg(path: Path, results: list[Any], *, quiet: bool) -> None:
+    """One SVG file per scenario: FILE itself for one, FILE-NAME.svg beside it for several."""
+    from interview_coach.chat.demo.svg import trace_to_svg
+
+    written: list[Path] = []
+    for r in results:
+        each = path if len(results) == 1 else path.with_name(f"{path.stem}-{r.name}{path.suffix or '.svg'}")
+        each.write_text(trace_to_svg(r.events, r.title), encoding="utf-8")
+        written.append(each)
+    message = "wrote " + ", ".join(str(p) for p in written)
+    typer.echo(message, err=quiet)
 
 
 def _run(names: list[str], as_json: bool) -> list[Any]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import click
+
 import typer
 from typer.core import TyperGroup
 
@@ -24,10 +24,10 @@ class _DefaultCommandGroup(TyperGroup):
 
     default_command = "calc"
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: typer.Context) -> list[str]:
         return list(self.commands)
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
@@ -54,10 +54,19 @@ def register(app: typer.Typer) -> None:
 @estimate_app.command("calc")
 def calc(
     preset: str = typer.Argument(None, help="A problem card whose numbers fill the defaults, e.g. chat.", show_default=False),
-    dau: str = typer.Option(None, "--dau", help="Daily active users: 50M, 1.2B, 500K or 50000000."),
-    writes_per_user: str = typer.Option(None, "--writes-per-user", help="Writes per user per day: 100."),
+    dau: str = typer.Option(None, "--dau", help="Daily active users: 50M, 1.2B, 500K, or 300M*50%."),
+    mau: str = typer.Option(None, "--mau", help="Monthly active users: 300M (with --active-fraction gives the DAU)."),
+    active_fraction: str = typer.Option(None, "--active-fraction", help="Share of monthly actives active on a day: 50%."),
+    writes: str = typer.Option(None, "--writes", help="Total writes instead of DAU x per user: 100M/day, 10M/month, 1B/year."),
+    writes_per_user: str = typer.Option(None, "--writes-per-user", help="Writes per user per day: 100, or 60/month."),
     reads_per_write: str = typer.Option(None, "--reads-per-write", help="Reads per write: 100 or 100:1."),
+    read_stream: list[str] = typer.Option(
+        None, "--read-stream", help="A named read stream, repeatable: timeline:100x (per write) or search:5M/day."
+    ),
     item_size: str = typer.Option(None, "--item-size", help="Bytes per write: 100B, 1KB, 2.5MB (decimal) or 1KiB (binary)."),
+    item: list[str] = typer.Option(
+        None, "--item", help="A kind of item written, repeatable, instead of --item-size: text:100B, media:1MB@10%."
+    ),
     peak_factor: str = typer.Option(None, "--peak-factor", help="Peak over average: 2 or 2x."),
     years: str = typer.Option(None, "--years", help="Retention in years: 5."),
     replication: str = typer.Option(None, "--replication", help="Copies of the data kept: 3 (default 1)."),
@@ -70,14 +79,21 @@ def calc(
     """Estimate from a preset and/or flags; flags override the preset.
 
     Example: interview-coach estimate chat --peak-factor 3
+
+    Example: interview-coach estimate --mau 300M --active-fraction 50% --writes-per-user 2 --item text:200B --item media:1MB@10% --years 5
     """
     from interview_coach.estimation.calculator import calculate, parse_inputs, require_results
 
-    flags = {
+    flags: dict[str, Any] = {
         "dau": dau,
+        "mau": mau,
+        "active_fraction": active_fraction,
+        "writes": writes,
         "writes_per_user": writes_per_user,
         "reads_per_write": reads_per_write,
+        "read_streams": list(read_stream or []) or None,
         "item_size": item_size,
+        "items": list(item or []) or None,
         "peak_factor": peak_factor,
         "years": years,
         "replication": replication,
@@ -141,8 +157,8 @@ def _render_estimate(con: Any, estimate: Any, preset: Any, overridden: list[str]
     con.print(table)
     con.print(
         Text(
-            "Say: one significant figure (two when it starts with 1). aloud: the same step from the rounded "
-            "figures above it, as you would work it at the whiteboard.",
+            "Say: one significant figure when that is within 5%, else two (60K for 57,870; 3.5K for 3,472). "
+            "aloud: the same step from the rounded figures above it, as you would work it at the whiteboard.",
             style="dim",
         )
     )
@@ -278,14 +294,15 @@ def _run_drill(the_drill: Any, scripted: dict[str, float | None] | None, save: A
 
     from interview_coach.cli.output import console
     from interview_coach.errors import UsageError
-    from interview_coach.estimation.drill import parse_answer
+    from interview_coach.estimation.drill import format_factor, parse_answer
     from interview_coach.estimation.units import format_count, format_size
 
     con = console()
     heading = f"Drill: {the_drill.problem}" + (f" (seed {the_drill.seed})" if the_drill.seed is not None else "")
     con.print(Text(heading, style="bold"))
     con.print(Text("Given: " + _inputs_line(the_drill.inputs)))
-    con.print(Text("Answer with a figure (60K, 5B, 500GB, 6MB); an empty answer skips.", style="dim"))
+    con.print(Text("Answer with a figure: a count with K, M or B, a size with KB to PB, a rate in MB/s or Mbps; "
+                   "an empty answer skips.", style="dim"))
     asker = None
     for number, q in enumerate(the_drill.questions, 1):
         con.print()
@@ -312,7 +329,7 @@ def _run_drill(the_drill: Any, scripted: dict[str, float | None] | None, save: A
         shown = "-" if graded.given is None else (format_size(graded.given, 4) if q.is_size else format_count(graded.given, 4))
         factor = ""
         if graded.factor is not None and 1.005 < graded.factor < float("inf"):
-            factor = f", {graded.factor:.2g}x away"
+            factor = f", {format_factor(graded.factor)} away"
         style = {"on target": "green", "right order of magnitude": "yellow"}.get(graded.grade, "red")
         con.print(Text(f"  you: {shown}   answer: {graded.solution.rounded}   {graded.grade}{factor}", style=style))
         con.print(Text(f"  working: {graded.solution.formula}"))

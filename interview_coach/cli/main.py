@@ -10,38 +10,72 @@ import importlib
 import sys
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from interview_coach import __version__
 from interview_coach.cli.state import state
 
-# One module per command (or group of commands); each exposes `register(app)`.
-COMMAND_MODULES = [
-    "practice",
-    "estimate",
-    "quiz",
-    "summary",
-    "history",
-    "framework",
-    "problems",
-    "demo",
-    "serve",
-    "content",
-]
+# The commands, the main job first: name -> (module under interview_coach.cli, one-line summary).
+# A module is imported only when its command runs (or its own --help is asked for), so
+# `interview-coach --help` and every command pay only for what they use. The summaries are the
+# commands' own first docstring lines; tests/cli/test_help.py keeps the two equal.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "practice": ("practice", "Run a timed mock system design interview, with an interviewer, hints and a score card."),
+    "estimate": ("estimate", "Back-of-the-envelope estimates that show their work: QPS, storage, bandwidth, connections, "
+                             "servers and cache, from a problem card's preset or your own numbers."),
+    "quiz": ("quiz", "Take the chapter quiz, with an explanation after every answer and a score by section."),
+    "summary": ("summary", "Write up a mock interview as a design document, or a problem's reference design."),
+    "history": ("history", "List your mock interview sessions: id, problem, date, minutes and score."),
+    "framework": ("framework", "Show the four-step framework: timeline, trade-offs, pitfalls, checklist and rubric."),
+    "problems": ("problems", "Browse the interview problems."),
+    "demo": ("demo", "Watch the reference chat design run: real servers, ids, store, fan-out, typing, media, sync."),
+    "serve": ("serve", "Run the reference chat as a service: the chapter's HTTP API and a WebSocket, until Ctrl-C or SIGTERM."),
+    "content": ("content", "Check problem cards, frameworks and quiz banks."),
+}
+COMMAND_MODULES = list(dict.fromkeys(module for module, _ in COMMANDS.values()))
+
+
+def load_command(name: str) -> Any:
+    """The click command of `name`, built from its module's `register(app)` on a Typer of its own."""
+    module = importlib.import_module(f"interview_coach.cli.{COMMANDS[name][0]}")
+    holder = typer.Typer(add_completion=False, context_settings={"help_option_names": ["-h", "--help"]})
+    module.register(holder)
+    group = typer.main.get_group(holder)
+    return group.commands[name]
 
 
 class CoachGroup(TyperGroup):
-    """Maps the core's errors to one line on stderr and an exit code, for every command."""
+    """Loads each command when it is used, and maps the core's errors to one line on stderr."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        # The order of COMMAND_MODULES (the main job first), not alphabetical. typer adds
-        # sub-apps after plain commands, so registration order alone would not give it.
-        rank = {name: i for i, name in enumerate(COMMAND_MODULES)}
-        return sorted(self.commands, key=lambda name: rank.get(name, len(rank)))
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in COMMANDS:
+            return None
+        if cmd_name not in self.commands:
+            self.commands[cmd_name] = load_command(cmd_name)
+        return self.commands[cmd_name]
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS:
+            import difflib
+
+            from interview_coach.errors import UsageError
+
+            close = difflib.get_close_matches(name, list(COMMANDS), n=1)
+            hint = f"did you mean {close[0]}?" if close else f"use one of {', '.join(COMMANDS)}"
+            raise UsageError(f"unknown command {name[:40]!r}", hint)
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        # From the table, so listing the commands imports none of them.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, summary) for name, (_, summary) in COMMANDS.items()])
+
+    def invoke(self, ctx: Any) -> Any:
         from interview_coach.errors import CoachError
 
         try:
@@ -56,13 +90,16 @@ class CoachGroup(TyperGroup):
         except KeyboardInterrupt:
             if state.debug:
                 raise
-            click.echo("Interrupted.", err=True)
+            typer.echo("Interrupted.", err=True)
             ctx.exit(130)
 
 
 app = typer.Typer(
     cls=CoachGroup,
     add_completion=False,
+    # Plain help for the command list: rich's formatter alone costs more than the rest of
+    # `--help`; each command's own --help keeps the rich layout.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="A terminal coach for system design interviews.\n\nExample: interview-coach practice",
     invoke_without_command=True,
@@ -103,10 +140,6 @@ def _maybe_import(name: str) -> Any:
         return importlib.import_module(name)
     except ModuleNotFoundError:
         return None
-
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"interview_coach.cli.{_name}").register(app)
 
 
 def run() -> None:

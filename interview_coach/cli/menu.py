@@ -37,8 +37,9 @@ def open_menu(ctx: Any = None) -> None:
 
     ctx = ctx if ctx is not None else _current_context()
     group = ctx.command
-    commands = getattr(group, "commands", {})
-    available = [(name, args, what) for name, args, what in ENTRIES if name in commands]
+    # The group loads commands on first use, so ask it for them rather than read `commands`.
+    names = set(group.list_commands(ctx)) if hasattr(group, "list_commands") else set()
+    available = [(name, args, what) for name, args, what in ENTRIES if name in names]
     if not _is_interactive() or not available:
         import typer
 
@@ -51,7 +52,7 @@ def open_menu(ctx: Any = None) -> None:
     picked, args = labels[get_asker().select("What would you like to do?", list(labels))]
     if picked == QUIT:
         return
-    command = commands[picked]
+    command = group.get_command(ctx, picked)
     # A fresh context for the command, as if typed; errors still reach the group's handler.
     code = command.main(args=list(args), prog_name=f"{ctx.info_name} {picked}", standalone_mode=False)
     if isinstance(code, int) and code:

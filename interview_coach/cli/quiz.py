@@ -4,7 +4,9 @@
     interview-coach quiz --section caching --all every question of one section
     interview-coach quiz --review | --due        what you last missed | what FSRS says is due
     interview-coach quiz --answers a.yaml --json scripted, no prompts
+    interview-coach quiz --problem chat          the questions of one problem's pack
     interview-coach quiz stats                   mastery per section and the trend
+    interview-coach quiz export --anki deck.apkg the bank (or --misses) as an Anki deck
 
 The engine is `interview_coach.quiz`; this module parses options, prompts through the one
 asker and renders. Heavy imports stay inside the functions so `--help` stays fast.
@@ -50,17 +52,24 @@ def quiz(
     due: bool = typer.Option(False, "--due", help="Ask what spaced repetition says is due now."),
     resume: bool = typer.Option(False, "--resume", help="Pick up the last quiz you stopped with Ctrl-C."),
     answers: str = typer.Option(
-        None, "--answers", metavar="FILE", help="YAML or JSON: question id -> answer (option text or letter, list, number); no prompts. '-' reads stdin."
+        None,
+        "--answers",
+        metavar="FILE",
+        help="YAML or JSON: question id -> answer (option text or letter, list, number); no prompts. '-' reads stdin.",
     ),
-    as_json: bool = typer.Option(False, "--json", help='Print {"score", "total", "percent", "questions": [...]} (with --list: the bank).'),
+    as_json: bool = typer.Option(
+        False, "--json", help='Print {"score", "total", "percent", "questions": [...]} (with --list: the bank).'
+    ),
     list_: bool = typer.Option(False, "--list", help="List the bank's questions instead of asking them."),
     bank: str = typer.Option(None, "--bank", help="A quiz bank by name (built-in or from your content folder)."),
+    problem: str = typer.Option(None, "--problem", "-p", help="The quiz pack of one problem (e.g. chat, url_shortener)."),
 ) -> None:
     """Take the chapter quiz, with an explanation after every answer and a score by section.
 
     Every answer is saved as it is given; Ctrl-C stops and says how to resume.
 
-    Letters in an answers file count the options in the bank's order (as `--list --json` shows).
+    Letters in an answers file count the options in the order `--list` shows them (the bank
+    stores options in a random order, so a letter says nothing about the answer).
 
     Example: interview-coach quiz --count 5 --section caching --seed 7
     """
@@ -68,10 +77,9 @@ def quiz(
         return
     from interview_coach.cli.state import state
     from interview_coach.errors import NoTerminalError, UsageError
-    from interview_coach.quiz.bank import DEFAULT_BANK, load_bank
     from interview_coach.quiz.session import resolve_sections
 
-    the_bank = load_bank(bank or DEFAULT_BANK, state.content_dir)
+    the_bank = _choose_bank(bank, problem, state.content_dir)
     sections = resolve_sections(the_bank, section or [])
 
     if list_:
@@ -103,6 +111,18 @@ def quiz(
         scripted=scripted,
         as_json=as_json,
     )
+
+
+def _choose_bank(bank: str | None, problem: str | None, content_dir: Any) -> Any:
+    """The chapter bank, a bank named by --bank, or a problem's pack named by --problem."""
+    from interview_coach.errors import UsageError
+    from interview_coach.quiz.bank import DEFAULT_BANK, load_bank, load_pack
+
+    if bank is not None and problem is not None:
+        raise UsageError("--bank and --problem both choose the questions", "use one of them")
+    if problem is not None:
+        return load_pack(problem, content_dir)
+    return load_bank(bank or DEFAULT_BANK, content_dir)
 
 
 # ---------------------------------------------------------------- running a quiz
@@ -162,7 +182,8 @@ def _run_quiz(
             else:
                 limit = None if scripted is not None else DEFAULT_COUNT
             # An answers file is taken in the order it was written unless a seed asks for a shuffle.
-            questions = select_questions(pool, seed=run_seed, count=limit, sections=sections, shuffle=not (scripted is not None and seed is None))
+            in_file_order = scripted is not None and seed is None
+            questions = select_questions(pool, seed=run_seed, count=limit, sections=sections, shuffle=not in_file_order)
             if not questions:
                 if as_json:
                     print_json({"score": 0, "total": 0, "percent": 0.0, "questions": [], "message": empty})
@@ -193,7 +214,7 @@ def _run_quiz(
 
 def _show_scripted(out: Any, quiz_view: Any, run: Any, question: Any, result: Any, now: float) -> None:
     number = len(run.answered)
-    # Letters in an answers file count the options in the bank's order, so show them that way.
+    # Letters in an answers file count the options in the bank's stored (random) order, so show them that way.
     out.print(
         quiz_view.question_panel(
             question, number, len(run.questions), run.bank.section_title(question.section), question.choices(), list_options=True
@@ -221,9 +242,7 @@ def _ask_all(run: Any, out: Any, clock: Any) -> None:
             out.print(quiz_view.feedback(result, clock.now()))
     except KeyboardInterrupt:
         run.interrupt()
-        from interview_coach.quiz.bank import DEFAULT_BANK
-
-        flag = "" if run.bank.id == DEFAULT_BANK else f" --bank {run.bank.id}"
+        flag = run.bank.selector()
         saved = len(run.answered)
         sys.stderr.write(
             f"\nStopped after {saved} of {total} questions; {saved} answer{'s' if saved != 1 else ''} saved. "
@@ -277,14 +296,12 @@ def _read_answers(source: str, the_bank: Any) -> dict[str, Any]:
     from interview_coach.errors import ContentError
     from interview_coach.quiz.grading import AnswerError, read_answer
 
-    if source == "-":
-        located = load_located(Path("<stdin>"), text=sys.stdin.read())
-    else:
-        located = load_located(Path(source))
+    located = load_located(Path("<stdin>"), text=sys.stdin.read()) if source == "-" else load_located(Path(source))
     data = located.data
     if not isinstance(data, dict) or not data:
         found = "nothing" if not data else type(data).__name__
-        raise ContentError([f"{located.where(())}: --answers: expected a mapping of question id to answer, found {found} (e.g. steps-order: [A, B, C, D])"])
+        expected = f"expected a mapping of question id to answer, found {found} (e.g. steps-order: [A, B, C, D])"
+        raise ContentError([f"{located.where(())}: --answers: {expected}"])
     by_id = the_bank.by_id()
     problems: list[str] = []
     out: dict[str, Any] = {}
@@ -314,6 +331,7 @@ def _list_bank(the_bank: Any, sections: list[str], as_json: bool) -> None:
             [
                 {
                     "id": q.id,
+                    "title": q.label(),
                     "section": q.section,
                     "type": q.type,
                     "difficulty": q.difficulty,
@@ -339,6 +357,7 @@ def _list_bank(the_bank: Any, sections: list[str], as_json: bool) -> None:
 @quiz_app.command("stats")
 def stats(
     bank: str = typer.Option(None, "--bank", help="A quiz bank by name (built-in or from your content folder)."),
+    problem: str = typer.Option(None, "--problem", "-p", help="The quiz pack of one problem."),
     as_json: bool = typer.Option(False, "--json", help='Print {"sections": [...], "trend": [...], ...}.'),
 ) -> None:
     """Mastery per section (FSRS recall probability now) and your score over past runs.
@@ -347,13 +366,12 @@ def stats(
     """
     from interview_coach.cli.output import console, print_json
     from interview_coach.cli.state import state
-    from interview_coach.quiz.bank import DEFAULT_BANK, load_bank
     from interview_coach.quiz.scheduling import make_scheduler
     from interview_coach.quiz.stats import quiz_stats
     from interview_coach.quiz.store import QuizStore
     from interview_coach.storage.db import connect
 
-    the_bank = load_bank(bank or DEFAULT_BANK, state.content_dir)
+    the_bank = _choose_bank(bank, problem, state.content_dir)
     now = _clock().now()
     conn = connect()
     try:
@@ -366,3 +384,53 @@ def stats(
     from interview_coach.ui.quiz_view import stats_view
 
     console().print(stats_view(result, now))
+
+
+# ---------------------------------------------------------------- export
+
+
+@quiz_app.command("export")
+def export(
+    anki: str = typer.Option(..., "--anki", metavar="FILE", help="Write an Anki deck (.apkg) to FILE."),
+    misses: bool = typer.Option(False, "--misses", help="Only the questions your last answer got wrong."),
+    section: list[str] = typer.Option(None, "--section", "-s", help="Only this section; repeatable."),
+    bank: str = typer.Option(None, "--bank", help="A quiz bank by name (built-in or from your content folder)."),
+    problem: str = typer.Option(None, "--problem", "-p", help="The quiz pack of one problem."),
+) -> None:
+    """Write the bank (or your misses) as an Anki deck: one note per question, the options on the
+    front, the answer and its explanation on the back, tagged by section.
+
+    Example: interview-coach quiz export --anki chapter.apkg --misses
+    """
+    from interview_coach.cli.output import console
+    from interview_coach.cli.state import state
+    from interview_coach.errors import UsageError
+    from interview_coach.quiz.anki import write_deck
+    from interview_coach.quiz.session import resolve_sections
+
+    target = Path(anki).expanduser()
+    if target.suffix.lower() != ".apkg":
+        raise UsageError(f"--anki: {anki!r} does not end in .apkg", "Anki imports decks named like chapter.apkg")
+    if not target.parent.is_dir():
+        raise UsageError(f"--anki: folder {str(target.parent)!r} does not exist", "write the deck into an existing folder")
+    the_bank = _choose_bank(bank, problem, state.content_dir)
+    sections = resolve_sections(the_bank, section or [])
+    questions = [q for q in the_bank.questions if not sections or q.section in sections]
+    if misses:
+        from interview_coach.quiz.store import QuizStore
+        from interview_coach.storage.db import connect
+
+        conn = connect()
+        try:
+            missed = set(QuizStore(conn).missed_ids(the_bank.id))
+        finally:
+            conn.close()
+        questions = [q for q in questions if q.id in missed]
+        if not questions:
+            console().print("No misses to export: your last answer to every question you have tried was right.")
+            return
+    try:
+        count = write_deck(the_bank, questions, target)
+    except OSError as exc:
+        raise UsageError(f"--anki: cannot write {str(target)!r}: {exc.strerror or exc}", "choose a writable path") from None
+    console().print(f"Wrote {count} note{'s' if count != 1 else ''} to {target} (import it in Anki: File → Import).")

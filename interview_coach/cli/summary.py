@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-FORMATS = ("md", "html")
+FORMATS = ("md", "html", "svg")
 SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 
 
@@ -18,26 +18,71 @@ def register(app: typer.Typer) -> None:
 
 def summary(
     which: str = typer.Argument("latest", metavar="[ID|latest]", help="A session id from `interview-coach history`, or latest."),
-    fmt: str = typer.Option(None, "--format", "-f", metavar="md|html", help="Markdown (default) or one self-contained HTML file."),
-    output: str = typer.Option(None, "--output", "-o", metavar="PATH", help="Write to a file instead of stdout (.html picks HTML)."),
-    reference: str = typer.Option(None, "--reference", "-r", metavar="NAME", help="The reference design of a problem (chat, url_shortener, ...) instead of a session."),
+    fmt: str = typer.Option(
+        None,
+        "--format",
+        "-f",
+        metavar="md|html|svg",
+        help="Markdown (default), one self-contained HTML file, or svg: one SVG file per diagram into --output DIR.",
+    ),
+    output: str = typer.Option(
+        None,
+        "--output",
+        "-o",
+        metavar="PATH",
+        help="Write to a file instead of stdout (.html picks HTML); a folder for --format svg.",
+    ),
+    reference: str = typer.Option(
+        None,
+        "--reference",
+        "-r",
+        metavar="NAME",
+        help="The reference design of a problem (chat, url_shortener, ...) instead of a session.",
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the document's parts as data (what the templates get, and its diagrams) instead."
+    ),
 ) -> None:
     """Write up a mock interview as a design document, or a problem's reference design.
 
     Requirements, estimates, APIs, diagrams, deep dives, trade-offs, the score card and what to
     study next. With --reference NAME, the reference design of a problem card.
 
-    Diagrams are Mermaid: fenced blocks in Markdown (GitHub draws them), source in <pre class="mermaid"> in HTML.
+    Diagrams are Mermaid: fenced blocks in Markdown (GitHub draws them); the HTML draws each one
+    as SVG with its Mermaid source under it; --format svg writes each as an SVG file of its own.
 
     Example: interview-coach summary latest --format html --output interview.html
     """
     from interview_coach.cli.state import state
     from interview_coach.errors import UsageError
 
-    chosen = _format(fmt, output)
+    if as_json and fmt is not None:
+        raise UsageError("--json and --format go separately", "drop one of them: --json prints the parts as data")
+    chosen = "json" if as_json else _format(fmt, output)
     if reference is not None and which != "latest":
         raise UsageError(f"give a session id ({which}) or --reference {reference}, not both", "drop one of them")
-    target = _target(output)
+    if chosen == "svg":
+        folder = _folder(output)
+    else:
+        target = _target(output)
+
+    if chosen in ("svg", "json"):
+        from interview_coach.summary.document import as_data, diagrams
+
+        context = _context(which, reference, state.content_dir)
+        if chosen == "json":
+            import json
+
+            from interview_coach.cli.output import print_json
+
+            if target is None:
+                print_json(as_data(context))
+            else:
+                _write(target, json.dumps(as_data(context), indent=2, ensure_ascii=False) + "\n")
+                typer.echo(f"Wrote {target} (JSON).")
+            return
+        _write_svgs(folder, diagrams(context))
+        return
 
     if reference is not None:
         from interview_coach.summary.reference import render_reference
@@ -64,8 +109,57 @@ def _format(fmt: str | None, output: str | None) -> str:
     value = fmt.strip().lower()
     value = {"markdown": "md", "htm": "html"}.get(value, value)
     if value not in FORMATS:
-        raise UsageError(f"--format: {fmt!r} is not a format", "use md or html")
+        raise UsageError(f"--format: {fmt!r} is not a format", "use md, html or svg")
     return value
+
+
+def _context(which: str, reference: str | None, content_dir: str | None) -> dict:
+    if reference is not None:
+        from interview_coach.summary.reference import load_reference
+
+        return load_reference(reference, content_dir)
+    from interview_coach.summary.session import load_session_context
+
+    return load_session_context(which, content_dir)
+
+
+def _folder(output: str | None) -> Path:
+    """The folder --format svg writes into, checked before any work; made when its parent exists."""
+    from interview_coach.errors import UsageError
+
+    if output is None or output == "-":
+        raise UsageError("--format svg writes one file per diagram", "give a folder with --output DIR, e.g. --output diagrams")
+    path = Path(output).expanduser()
+    if path.exists() and not path.is_dir():
+        raise UsageError(
+            f"--output: {output} is a file, and --format svg writes a folder of files", "give a folder, e.g. --output diagrams"
+        )
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise UsageError(f"--output: folder {path.parent} does not exist", "create it first or write somewhere else")
+        try:
+            path.mkdir()
+        except OSError as exc:
+            raise UsageError(
+                f"--output: cannot create {path}: {exc.strerror or exc}", "choose a folder you can write to"
+            ) from None
+    if not os.access(path, os.W_OK):
+        raise UsageError(f"--output: {output} is not writable", "choose a folder you can write to")
+    return path
+
+
+def _write_svgs(folder: Path, found: list[dict[str, str]]) -> None:
+    from interview_coach.summary.svg import draw, standalone
+
+    names = []
+    for item in found:
+        path = folder / f"{item['name']}.svg"
+        _write(path, standalone(draw(item["mermaid"])))
+        names.append(path.name)
+    if names:
+        typer.echo(f"Wrote {len(names)} diagram{'s' if len(names) != 1 else ''} to {folder}: {', '.join(names)}")
+    else:
+        typer.echo(f"No diagrams to write: this summary has none (answers like 'A -> B: what' make them); {folder} is unchanged.")
 
 
 def _target(output: str | None) -> Path | None:

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from interview_coach.content.cache import cached
 from interview_coach.content.models import Framework, ProblemCard
 from interview_coach.content.yamlsrc import Located, load_located
 from interview_coach.errors import ContentError, NotFoundError
@@ -102,7 +103,7 @@ def quiz_paths(content_dir: str | Path | None = None) -> dict[str, Path]:
 
 @lru_cache(maxsize=8)
 def _framework(path: Path, mtime: float) -> Framework:
-    return load_model(path, Framework)
+    return cached("framework", path, lambda: load_model(path, Framework))
 
 
 def load_framework(content_dir: str | Path | None = None) -> Framework:
@@ -112,6 +113,10 @@ def load_framework(content_dir: str | Path | None = None) -> Framework:
 
 @lru_cache(maxsize=64)
 def _problem(path: Path, mtime: float) -> ProblemCard:
+    return cached("problem", path, lambda: _load_card(path))
+
+
+def _load_card(path: Path) -> ProblemCard:
     card = load_model(path, ProblemCard)
     if card.id != path.stem:
         located = load_located(path)

@@ -18,7 +18,9 @@ CompetencyId = Literal["problem_navigation", "solution_design", "technical_excel
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    # defer_build: the validators are built on first validation, so a command that gets its
+    # cards from the content cache (content/cache.py) never pays for building them.
+    model_config = ConfigDict(extra="forbid", frozen=False, defer_build=True)
 
 
 class KeyPoint(Model):
@@ -202,7 +204,7 @@ class Requirements(Model):
 
 
 class EstimationPreset(Model):
-    inputs: dict[str, str | int | float]
+    inputs: dict[str, str | int | float | list[str]]
     stated: dict[str, float] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
 
@@ -219,6 +221,7 @@ class Component(Model):
     kind: Literal["client", "edge", "service", "store", "cache", "queue", "external"] = "service"
     description: str
     connects_to: list[str] = Field(default_factory=list)
+    carries: dict[str, str] = Field(default_factory=dict)  # target id -> what travels to it (an edge label)
 
 
 class FlowStep(Model):
@@ -227,7 +230,7 @@ class FlowStep(Model):
     message: str
     reply: bool = False
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class Flow(Model):
@@ -298,7 +301,7 @@ class ProblemCard(Model):
     # without naming it, so it never presupposes something the candidate did not say.
     probes: dict[str, str] = Field(default_factory=dict)
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     @model_validator(mode="after")
     def _references(self) -> ProblemCard:
@@ -310,6 +313,9 @@ class ProblemCard(Model):
             for target in comp.connects_to:
                 if target not in ids:
                     raise ValueError(f"component {comp.id!r} connects to unknown component {target!r}")
+            for target in comp.carries:
+                if target not in comp.connects_to:
+                    raise ValueError(f"component {comp.id!r} says what it carries to {target!r}, which is not in its connects_to")
         for flow in self.flows:
             for step in flow.steps:
                 for end in (step.source, step.target):

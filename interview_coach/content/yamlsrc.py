@@ -11,11 +11,22 @@ Loc = tuple[Any, ...]
 
 @dataclass
 class Located:
-    """Parsed YAML data plus the 1-based line of every mapping key and sequence item in it."""
+    """Parsed YAML data plus the 1-based line of every mapping key and sequence item in it.
+
+    The lines are only needed to report an error, so they are found the first time they are
+    asked for (a second, node-level pass over `text`), not on every load.
+    """
 
     path: Path
     data: Any
-    lines: dict[Loc, int] = field(default_factory=dict)
+    text: str | None = field(default=None, repr=False)
+    _lines: dict[Loc, int] | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> dict[Loc, int]:
+        if self._lines is None:
+            self._lines = _line_map(self.text) if self.text is not None else {}
+        return self._lines
 
     def line_of(self, loc: Loc) -> int:
         """The line of `loc`, or of its nearest ancestor that has one (1 for the document)."""
@@ -42,8 +53,7 @@ def load_located(path: Path, text: str | None = None) -> Located:
         except OSError as exc:
             raise ContentError([f"{path}:1: cannot read: {exc.strerror or exc}"]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -51,11 +61,25 @@ def load_located(path: Path, text: str | None = None) -> Located:
         raise ContentError([f"{path}:{line}: YAML syntax error: {problem}"]) from None
     except yaml.YAMLError as exc:
         raise ContentError([f"{path}:1: YAML error: {exc}"]) from None
-    located = Located(path=path, data=data)
+    return Located(path=path, data=data, text=text)
+
+
+def _loader() -> Any:
+    """libyaml's safe loader when PyYAML was built with it (ten times faster), else the Python one."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _line_map(text: str) -> dict[Loc, int]:
+    import yaml
+
+    lines: dict[Loc, int] = {}
+    node = yaml.compose(text, Loader=_loader())
     if node is not None:
-        located.lines[()] = node.start_mark.line + 1
-        _walk(node, (), located.lines)
-    return located
+        lines[()] = node.start_mark.line + 1
+        _walk(node, (), lines)
+    return lines
 
 
 def _walk(node: Any, loc: Loc, lines: dict[Loc, int]) -> None:

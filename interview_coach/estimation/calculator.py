@@ -13,12 +13,14 @@ Results whose inputs are missing are left out, never reported as zero.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from interview_coach.errors import UsageError
 from interview_coach.estimation.units import (
+    DAYS_PER,
     DAYS_PER_YEAR,
     EXAMPLES,
     SECONDS_PER_DAY,
@@ -32,6 +34,7 @@ from interview_coach.estimation.units import (
     parse_count,
     parse_factor,
     parse_fraction,
+    parse_rate,
     parse_ratio,
     parse_size,
 )
@@ -43,9 +46,16 @@ def _count(value: object, flag: str, source: str) -> float:
     return parse_count(value, flag, source)
 
 
+def _per_day(value: object, flag: str, source: str) -> float:
+    return parse_rate(value, flag, source)[0]
+
+
 _PARSERS: dict[str, Callable[[object, str, str], float]] = {
     "dau": _count,
-    "writes_per_user": _count,
+    "mau": _count,
+    "active_fraction": parse_fraction,
+    "writes": _per_day,
+    "writes_per_user": _per_day,
     "reads_per_write": parse_ratio,
     "item_size": parse_size,
     "peak_factor": lambda v, f, s: parse_factor(v, f, s, minimum=1.0),
@@ -57,10 +67,74 @@ _PARSERS: dict[str, Callable[[object, str, str], float]] = {
     "cache_hot_fraction": parse_fraction,
 }
 
-# Inputs with a sensible default: one copy of the data, and the usual 80/20 rule for caches.
-DEFAULTS: dict[str, float] = {"replication": 1.0, "cache_hot_fraction": 0.2}
+# Inputs with a sensible default: one copy of the data, the usual 80/20 rule for caches, and a
+# peak of twice the average (the chapter's and most interviewers' rule of thumb; the working
+# says when it was assumed).
+DEFAULTS: dict[str, float] = {"replication": 1.0, "cache_hot_fraction": 0.2, "peak_factor": 2.0}
 
-INPUT_NAMES: tuple[str, ...] = tuple(_PARSERS)
+# Inputs that are lists rather than one number: several kinds of item, several read streams.
+LIST_INPUTS: tuple[str, ...] = ("items", "read_streams")
+INPUT_NAMES: tuple[str, ...] = (*_PARSERS, *LIST_INPUTS)
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    """One kind of thing written, with its share of writes: `media:1MB@10%`."""
+
+    name: str
+    size: float
+    share: float
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "size": _json_number(self.size), "share": self.share}
+
+
+@dataclass(frozen=True)
+class ReadStream:
+    """A named stream of reads: `timeline:100x` (per write) or `search:5M/day` (a rate of its own)."""
+
+    name: str
+    per_write: float | None
+    per_day: float | None
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "per_write": self.per_write, "per_day": self.per_day, "given": self.text}
+
+
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+
+
+def _named(text: object, flag: str, source: str, example: str) -> tuple[str, str]:
+    raw = str(text).strip()
+    name, sep, rest = raw.partition(":")
+    name = name.strip().lower()
+    if not sep or not _NAME_RE.match(name) or not rest.strip():
+        raise UsageError(f"{_flag_label(flag, source)}: {_short(raw)} is not NAME:VALUE", f"try {example}")
+    return name, rest.strip()
+
+
+def parse_item(text: object, flag: str = "items", source: str = "") -> ItemKind:
+    """`text:100B` (every write) or `media:1MB@10%` (a share of writes)."""
+    name, rest = _named(text, flag, source, "--item text:100B --item media:1MB@10%")
+    size_text, _, share_text = rest.partition("@")
+    size = parse_size(size_text.strip(), f"{flag} {name}", source)
+    share = parse_fraction(share_text.strip(), f"{flag} {name}", source) if share_text.strip() else 1.0
+    return ItemKind(name, size, share, str(text).strip())
+
+
+def parse_read_stream(text: object, flag: str = "read_streams", source: str = "") -> ReadStream:
+    """`timeline:100x` or `timeline:100:1` (reads per write), or `search:5M/day` (its own rate)."""
+    name, rest = _named(text, flag, source, "--read-stream timeline:100x or --read-stream search:5M/day")
+    label = f"{flag} {name}"
+    if rest.lower().endswith("x") or ":" in rest:
+        return ReadStream(name, parse_ratio(rest, label, source), None, str(text).strip())
+    return ReadStream(name, None, parse_rate(rest, label, source)[0], str(text).strip())
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return repr(text) if len(text) <= limit else repr(text[: limit - 3] + "...")
 
 
 @dataclass(frozen=True)
@@ -78,7 +152,14 @@ class EstimateInputs:
     per_server_qps: float | None = None
     per_server_connections: float | None = None
     cache_hot_fraction: float | None = None
+    mau: float | None = None
+    active_fraction: float | None = None
+    writes: float | None = None  # total writes per day, when given as a rate rather than per user
+    items: tuple[ItemKind, ...] = ()
+    read_streams: tuple[ReadStream, ...] = ()
     source: str = field(default="", compare=False)
+    # How rate inputs were written ("10M/month"), for the working; per-day values above.
+    as_given: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def given(self) -> dict[str, float]:
         """Only the inputs that were given."""
@@ -91,7 +172,24 @@ class EstimateInputs:
 
     def override(self, other: EstimateInputs) -> EstimateInputs:
         """These inputs with every input given in `other` taking precedence (flags over a preset)."""
-        return replace(self, **other.given())
+        lists = {name: getattr(other, name) for name in LIST_INPUTS if getattr(other, name)}
+        given = other.given()
+        # A total write rate and a per-user one describe the same thing: the later one wins.
+        cleared: dict[str, Any] = {}
+        if "writes" in given:
+            cleared.update(dau=None, writes_per_user=None, mau=None, active_fraction=None)
+        elif given.keys() & {"dau", "writes_per_user", "mau"}:
+            cleared["writes"] = None
+        if "item_size" in given:
+            cleared["items"] = ()
+        if lists.get("items"):
+            cleared["item_size"] = None
+        merged = dict(self.as_given)
+        merged.update(other.as_given)
+        return replace(self, **{**cleared, **given, **lists}, as_given=tuple(merged.items()))
+
+    def given_text(self, name: str) -> str | None:
+        return dict(self.as_given).get(name)
 
 
 def _flag_label(name: str, source: str) -> str:
@@ -104,16 +202,37 @@ def parse_inputs(mapping: Mapping[str, object], source: str = "") -> EstimateInp
     `source` names where the values came from (a problem card's file) for error messages;
     without it errors name the command-line flag. None values count as not given.
     """
-    values: dict[str, float] = {}
+    values: dict[str, Any] = {}
+    as_given: dict[str, str] = {}
     for raw_key, raw in mapping.items():
         key = str(raw_key).replace("-", "_")
-        if key not in _PARSERS:
+        key = {"item": "items", "read_stream": "read_streams"}.get(key, key)
+        if key not in _PARSERS and key not in LIST_INPUTS:
             known = ", ".join(INPUT_NAMES)
             raise UsageError(f"{_flag_label(key, source)}: unknown input", f"use one of {known}")
-        if raw is None:
+        if raw is None or (key in LIST_INPUTS and raw in ((), [])):
+            continue
+        if key in LIST_INPUTS:
+            entries = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, (list, tuple)) else [raw]
+            parse = parse_item if key == "items" else parse_read_stream
+            parsed = [parse(entry, key, source) for entry in entries]
+            names = [p.name for p in parsed]
+            if len(set(names)) != len(names):
+                raise UsageError(f"{_flag_label(key, source)}: a name is used twice ({', '.join(names)})", "give each kind its own name")
+            values[key] = tuple(parsed)
             continue
         values[key] = _PARSERS[key](raw, key, source)
-    return EstimateInputs(**values, source=source)
+        if key in ("writes", "writes_per_user") and isinstance(raw, str) and any(s in raw for s in ("/", " per ", " a ")):
+            as_given[key] = str(raw).strip()
+    if "writes" in values and ({"dau", "writes_per_user"} & values.keys()):
+        raise UsageError(
+            f"{_flag_label('writes', source)}: give either a total write rate or --dau with --writes-per-user, not both",
+            "e.g. --writes 10M/month, or --dau 50M --writes-per-user 100",
+        )
+    if "items" in values and "item_size" in values:
+        raise UsageError(f"{_flag_label('item_size', source)}: give either --item-size or --item kinds, not both",
+                         "e.g. --item text:100B --item media:1MB@10%")
+    return EstimateInputs(**values, source=source, as_given=tuple(as_given.items()))
 
 
 # ---------------------------------------------------------------- results
@@ -139,10 +258,11 @@ class Estimate:
     results: dict[str, ResultItem]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "inputs": {k: _json_number(v) for k, v in self.inputs.effective().items()},
-            "results": {name: item.to_json() for name, item in self.results.items()},
-        }
+        inputs: dict[str, Any] = {k: _json_number(v) for k, v in self.inputs.effective().items()}
+        for name in LIST_INPUTS:
+            if getattr(self.inputs, name):
+                inputs[name] = [entry.to_json() for entry in getattr(self.inputs, name)]
+        return {"inputs": inputs, "results": {name: item.to_json() for name, item in self.results.items()}}
 
 
 def _json_number(value: float) -> int | float:
@@ -205,16 +325,49 @@ def _replicas(v: Mapping[str, float], s: _Show) -> str:
     return f" x {s.x(v['replication'])} replicas" if v.get("replication", 1.0) != 1.0 else ""
 
 
+def _writes_working(v: Mapping[str, float], s: _Show) -> str:
+    count, period = _GIVEN.get("writes", (v["writes"], "day"))
+    return f"{s.n(count)} writes/{period}{_to_daily(period)}"
+
+
+def _per_user_working(v: Mapping[str, float], s: _Show) -> str:
+    count, period = _GIVEN.get("writes_per_user", (v["writes_per_user"], "day"))
+    return f"{s.n(v['dau'])} users x {s.n(count)} writes/{period}{_to_daily(period)}"
+
+
+def _to_daily(period: str) -> str:
+    """The step that turns a rate per `period` into one per day, as written in the working."""
+    if period == "day":
+        return ""
+    if period == "s":
+        return f" x {SECONDS_PER_DAY:,} s/day"
+    return f" / {format_number(DAYS_PER[period])} days"
+
+
+def _peak(v: Mapping[str, float], s: _Show) -> str:
+    assumed = ", assumed: --peak-factor sets it" if v.get("peak_assumed") else ""
+    return f"{s.x(v['peak_factor'])} (peak factor{assumed})"
+
+
+# How rate inputs were written, for the working of the calculation in progress. Set and cleared
+# by `calculate`; a module global because rules are plain functions of the numbers.
+_GIVEN: dict[str, tuple[float, str]] = {}
+
+
 RULES: tuple[_Rule, ...] = (
+    _Rule("daily_active_users", "Daily active users", "users", "users", ("mau", "active_fraction"),
+          lambda v: v["mau"] * v["active_fraction"],
+          lambda v, s: f"{s.n(v['mau'])} monthly actives x {s.pct(v['active_fraction'])} active on a day", "users"),
+    _Rule("daily_writes", "Daily writes", "writes/day", "per_day", ("writes",),
+          lambda v: v["writes"], _writes_working, "writes"),
     _Rule("daily_writes", "Daily writes", "writes/day", "per_day", ("dau", "writes_per_user"),
-          lambda v: v["dau"] * v["writes_per_user"],
-          lambda v, s: f"{s.n(v['dau'])} users x {s.n(v['writes_per_user'])} writes/day", "writes"),
+          lambda v: v["dau"] * v["writes_per_user"], _per_user_working, "writes"),
     _Rule("avg_write_qps", "Average write QPS", "writes/s", "rate", ("daily_writes",),
           lambda v: v["daily_writes"] / SECONDS_PER_DAY,
           lambda v, s: f"{s.n(v['daily_writes'])} writes / {SECONDS_PER_DAY:,} s", "writes"),
     _Rule("peak_write_qps", "Peak write QPS", "writes/s", "rate", ("avg_write_qps", "peak_factor"),
           lambda v: v["avg_write_qps"] * v["peak_factor"],
-          lambda v, s: f"{s.n(v['avg_write_qps'])} writes/s x {s.x(v['peak_factor'])} (peak factor)", "writes"),
+          lambda v, s: f"{s.n(v['avg_write_qps'])} writes/s x {_peak(v, s)}", "writes"),
     _Rule("daily_reads", "Daily reads", "reads/day", "per_day", ("daily_writes", "reads_per_write"),
           lambda v: v["daily_writes"] * v["reads_per_write"],
           lambda v, s: f"{s.n(v['daily_writes'])} writes/day x {s.x(v['reads_per_write'])} {'read' if v['reads_per_write'] == 1 else 'reads'} per write", "reads"),
@@ -223,7 +376,7 @@ RULES: tuple[_Rule, ...] = (
           lambda v, s: f"{s.n(v['daily_reads'])} reads / {SECONDS_PER_DAY:,} s", "reads"),
     _Rule("peak_read_qps", "Peak read QPS", "reads/s", "rate", ("avg_read_qps", "peak_factor"),
           lambda v: v["avg_read_qps"] * v["peak_factor"],
-          lambda v, s: f"{s.n(v['avg_read_qps'])} reads/s x {s.x(v['peak_factor'])} (peak factor)", "reads"),
+          lambda v, s: f"{s.n(v['avg_read_qps'])} reads/s x {_peak(v, s)}", "reads"),
     _Rule("storage_per_day_bytes", "Storage per day", "bytes/day", "size_day", ("daily_writes", "item_size"),
           lambda v: v["daily_writes"] * v["item_size"] * v.get("replication", 1.0),
           lambda v, s: f"{s.n(v['daily_writes'])} writes/day x {s.size(v['item_size'])}{_replicas(v, s)}"),
@@ -233,6 +386,9 @@ RULES: tuple[_Rule, ...] = (
     _Rule("storage_total_bytes", "Storage over the retention", "bytes", "size", ("storage_per_day_bytes", "years"),
           lambda v: v["storage_per_day_bytes"] * DAYS_PER_YEAR * v["years"],
           lambda v, s: f"{s.size(v['storage_per_day_bytes'])}/day x {DAYS_PER_YEAR} days x {s.x(v['years'])} years"),
+    _Rule("total_records", "Records over the retention", "records", "records", ("daily_writes", "years"),
+          lambda v: v["daily_writes"] * DAYS_PER_YEAR * v["years"],
+          lambda v, s: f"{s.n(v['daily_writes'])} writes/day x {DAYS_PER_YEAR} days x {s.x(v['years'])} years", "records"),
     _Rule("avg_ingress_bytes_per_s", "Ingress, average", "bytes/s", "size_rate", ("avg_write_qps", "item_size"),
           lambda v: v["avg_write_qps"] * v["item_size"],
           lambda v, s: f"{s.n(v['avg_write_qps'])} writes/s x {s.size(v['item_size'])}"),
@@ -260,8 +416,17 @@ RULES: tuple[_Rule, ...] = (
           lambda v, s: f"{s.n(v['daily_writes'])} writes/day x {s.size(v['item_size'])} x {s.pct(v['cache_hot_fraction'])} hot"),
 )
 
-RESULT_NAMES: tuple[str, ...] = tuple(r.name for r in RULES)
-RULES_BY_NAME: dict[str, _Rule] = {r.name: r for r in RULES}
+RESULT_NAMES: tuple[str, ...] = tuple(dict.fromkeys(r.name for r in RULES))
+RULES_BY_NAME: dict[str, _Rule] = {r.name: r for r in reversed(RULES)}  # the first rule of a name
+
+
+def base_name(name: str) -> str:
+    """`storage_per_day_bytes.media` -> `storage_per_day_bytes` (results per item kind or read stream)."""
+    return name.partition(".")[0]
+
+
+def rule_for(name: str) -> _Rule:
+    return RULES_BY_NAME[base_name(name)]
 
 
 def _servers_ratio(rule: _Rule, v: Mapping[str, float]) -> float:
@@ -286,6 +451,8 @@ def _right_side(rule: _Rule, value: float, v: Mapping[str, float], s: _Show) -> 
         return f"{s.size(value)}/s ({s.bits(value)})"
     if rule.kind == "connections":
         return f"{s.n(value)} connections"
+    if rule.kind in ("records", "users"):
+        return f"{s.n(value)} {rule.kind}"
     ratio = _servers_ratio(rule, v)
     if math.isclose(ratio, value):
         return f"{format_number(value)} servers"
@@ -304,6 +471,8 @@ def rounded_text(kind: str, value: float) -> str:
         return f"{about}{format_count(r)}/s"
     if kind == "connections":
         return f"{about}{format_count(r)} connections"
+    if kind in ("records", "users"):
+        return f"{about}{format_count(r)} {kind}"
     if kind == "size_day":
         return f"{about}{format_size(r)}/day"
     if kind == "size_year":
@@ -311,40 +480,104 @@ def rounded_text(kind: str, value: float) -> str:
     if kind == "size":
         return f"{about}{format_size(r)}"
     if kind == "size_rate":
-        bits = interview_round(value * 8)
-        bits_about = "~" if is_about(value * 8, bits) else ""
-        return f"{about}{format_size(r)}/s ({bits_about}{format_bits(bits / 8, None)})"
+        # The bits from the rounded bytes, as the chapter says it: "6 MB/s (48 Mbps)".
+        return f"{about}{format_size(r)}/s ({format_bits(r, None)})"
     raise ValueError(f"unknown kind {kind!r}")
 
 
 def calculate(inputs: EstimateInputs) -> Estimate:
     """Every result the inputs allow, in a fixed order, each showing its work."""
     exact: dict[str, float] = dict(inputs.effective())
+    if "peak_factor" not in inputs.given():
+        exact["peak_assumed"] = 1.0
+    if "dau" in exact or "writes" in exact:
+        exact.pop("mau", None)  # DAU given outright: monthly actives add nothing
     aloud: dict[str, float] = dict(exact)  # upstream results rounded as said in an interview
     results: dict[str, ResultItem] = {}
     derived: set[str] = set()
-    for rule in RULES:
-        if not all(need in exact for need in rule.needs):
-            continue
-        value = rule.compute(exact)
-        exact[rule.name] = value
-        formula = f"{rule.working(exact, _Show(False))} = {_right_side(rule, value, exact, _Show(False))}"
-        shortcut = None
-        if any(n in derived and is_about(exact[n], aloud[n]) for n in rule.needs):
-            quick = rule.compute(aloud)
-            shortcut = f"{rule.working(aloud, _Show(True))} = {_right_side(rule, quick, aloud, _Show(True))}"
-        aloud[rule.name] = value if rule.kind == "servers" else interview_round(value)
-        derived.add(rule.name)
-        results[rule.name] = ResultItem(
-            name=rule.name,
-            label=rule.label,
-            value=value,
-            unit=rule.unit,
-            rounded=rounded_text(rule.kind, value),
-            formula=formula,
-            shortcut=shortcut,
-        )
+    _GIVEN.clear()
+    for name in ("writes", "writes_per_user"):
+        text = inputs.given_text(name)
+        if text:
+            _, count, period = parse_rate(text, name, inputs.source)
+            _GIVEN[name] = (count, period)
+
+    def add(rule: _Rule, value: float, formula: str, shortcut: str | None, name: str | None = None) -> None:
+        key = name or rule.name
+        results[key] = ResultItem(key, rule.label if name is None else f"{rule.label}, {name.partition('.')[2]}",
+                                  value, rule.unit, rounded_text(rule.kind, value), formula, shortcut)
+
+    try:
+        if inputs.items:
+            item_size = sum(item.size * item.share for item in inputs.items)
+            parts = " + ".join(f"{format_size(i.size, 4)} x {format_fraction(i.share)} {i.name}" for i in inputs.items)
+            results["avg_item_size_bytes"] = ResultItem(
+                "avg_item_size_bytes", "Average item size", item_size, "bytes",
+                rounded_text("size", item_size), f"{parts} = {format_size(item_size, 4)}", None)
+            exact["item_size"] = aloud["item_size"] = item_size
+        for rule in RULES:
+            if rule.name in exact or not all(need in exact for need in rule.needs):
+                continue
+            value = rule.compute(exact)
+            exact[rule.name] = value
+            formula = f"{rule.working(exact, _Show(False))} = {_right_side(rule, value, exact, _Show(False))}"
+            shortcut = None
+            if any(n in derived and is_about(exact[n], aloud[n]) for n in rule.needs):
+                quick = rule.compute(aloud)
+                shortcut = f"{rule.working(aloud, _Show(True))} = {_right_side(rule, quick, aloud, _Show(True))}"
+            aloud[rule.name] = value if rule.kind == "servers" else interview_round(value)
+            derived.add(rule.name)
+            add(rule, value, formula, shortcut)
+            if rule.name == "daily_active_users":
+                exact["dau"], aloud["dau"] = value, aloud[rule.name]
+        _per_item(inputs, exact, add)
+        _per_stream(inputs, exact, add)
+    finally:
+        _GIVEN.clear()
+    if "avg_item_size_bytes" in results:  # show it where it is used, just before the storage
+        order = [n for n in results if n != "avg_item_size_bytes"]
+        at = next((i for i, n in enumerate(order) if n.startswith("storage_")), len(order))
+        order.insert(at, "avg_item_size_bytes")
+        results = {n: results[n] for n in order}
     return Estimate(inputs=inputs, results=results)
+
+
+def _per_item(inputs: EstimateInputs, exact: Mapping[str, float], add: Callable[..., None]) -> None:
+    """Storage of each item kind, when there are several: "media: 30 TB/day"."""
+    if len(inputs.items) < 1 or "storage_per_day_bytes" not in exact:
+        return
+    show = _Show(False)
+    day_rule, total_rule = RULES_BY_NAME["storage_per_day_bytes"], RULES_BY_NAME["storage_total_bytes"]
+    for item in inputs.items:
+        per_day = exact["daily_writes"] * item.share * item.size * exact.get("replication", 1.0)
+        share = f" x {show.pct(item.share)}" if item.share != 1 else ""
+        working = f"{show.n(exact['daily_writes'])} writes/day{share} x {show.size(item.size)}{_replicas(exact, show)}"
+        add(day_rule, per_day, f"{working} = {show.size(per_day)}/day", None, f"storage_per_day_bytes.{item.name}")
+        if "years" in exact:
+            total = per_day * DAYS_PER_YEAR * exact["years"]
+            add(total_rule, total, f"{show.size(per_day)}/day x {DAYS_PER_YEAR} days x {show.x(exact['years'])} years = {show.size(total)}",
+                None, f"storage_total_bytes.{item.name}")
+
+
+def _per_stream(inputs: EstimateInputs, exact: Mapping[str, float], add: Callable[..., None]) -> None:
+    """Daily, average and peak reads of each named read stream."""
+    show = _Show(False)
+    for stream in inputs.read_streams:
+        if stream.per_write is not None:
+            if "daily_writes" not in exact:
+                continue
+            daily = exact["daily_writes"] * stream.per_write
+            working = f"{show.n(exact['daily_writes'])} writes/day x {show.x(stream.per_write)} {stream.name} reads per write"
+        else:
+            daily = stream.per_day or 0.0
+            working = f"{stream.text.partition(':')[2]} {stream.name} reads"
+        avg = daily / SECONDS_PER_DAY
+        peak = avg * exact["peak_factor"]
+        add(RULES_BY_NAME["daily_reads"], daily, f"{working} = {show.n(daily)} reads/day", None, f"daily_reads.{stream.name}")
+        add(RULES_BY_NAME["avg_read_qps"], avg, f"{show.n(daily)} reads / {SECONDS_PER_DAY:,} s = {show.n(avg)} reads/s", None,
+            f"avg_read_qps.{stream.name}")
+        add(RULES_BY_NAME["peak_read_qps"], peak, f"{show.n(avg)} reads/s x {_peak(exact, show)} = {show.n(peak)} reads/s", None,
+            f"peak_read_qps.{stream.name}")
 
 
 def require_results(estimate: Estimate) -> Estimate:
@@ -390,15 +623,21 @@ def describe_inputs(inputs: EstimateInputs) -> list[tuple[str, str]]:
     """(name, value as written) for each input in use, for a header above the results."""
     shown = []
     for name, value in inputs.effective().items():
-        if name in ("dau", "writes_per_user", "per_server_qps", "per_server_connections"):
+        if inputs.given_text(name):
+            text = str(inputs.given_text(name))
+        elif name in ("dau", "mau", "writes", "writes_per_user", "per_server_qps", "per_server_connections"):
             text = format_count(value)
         elif name == "item_size":
             text = format_size(value)
-        elif name in ("online_fraction", "cache_hot_fraction"):
+        elif name in ("online_fraction", "cache_hot_fraction", "active_fraction"):
             text = format_fraction(value)
         else:
             text = format_number(value, 4)
         shown.append((name, text))
+    for item in inputs.items:
+        shown.append((f"item {item.name}", item.text.partition(":")[2]))
+    for stream in inputs.read_streams:
+        shown.append((f"read stream {stream.name}", stream.text.partition(":")[2]))
     return shown
 
 
@@ -409,11 +648,17 @@ __all__ = [
     "RESULT_NAMES",
     "Estimate",
     "EstimateInputs",
+    "ItemKind",
+    "ReadStream",
     "ResultItem",
+    "base_name",
     "calculate",
     "compare",
     "describe_inputs",
     "parse_inputs",
+    "parse_item",
+    "parse_read_stream",
     "require_results",
     "rounded_text",
+    "rule_for",
 ]

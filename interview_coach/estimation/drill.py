@@ -114,22 +114,50 @@ class DrillAnswer:
         }
 
 
-def _example(kind: str) -> str:
-    return {
-        "per_day": "5B",
-        "rate": "60K",
-        "size_day": "500GB",
-        "size_year": "180TB",
-        "size": "900TB",
-        "size_rate": "6MB (per second)",
-        "connections": "5M",
-        "servers": "20",
-    }[kind]
+# Example figures in each kind's format. The one a prompt shows is the first that is more than
+# 10x away from the answer, so an example never gives the answer (or its order of magnitude) away.
+_EXAMPLES: dict[str, tuple[tuple[str, float], ...]] = {
+    "per_day": (("3B", 3e9), ("40M", 4e7), ("700K", 7e5)),
+    "rate": (("3K", 3e3), ("400K", 4e5), ("70", 70.0)),
+    "size_day": (("40GB", 4e10), ("7TB", 7e12), ("300MB", 3e8)),
+    "size_year": (("20TB", 2e13), ("3PB", 3e15), ("80GB", 8e10)),
+    "size": (("30TB", 3e13), ("4PB", 4e15), ("200GB", 2e11)),
+    "size_rate": (("3MB", 3e6), ("400MB", 4e8), ("20KB", 2e4)),
+    "connections": (("300K", 3e5), ("40M", 4e7), ("2K", 2e3)),
+    "servers": (("3", 3.0), ("400", 400.0), ("40", 40.0)),
+}
+
+
+def _example(kind: str, exact: float | None = None) -> str:
+    choices = _EXAMPLES[kind]
+    for text, value in choices:
+        if exact is None or exact <= 0 or max(value / exact, exact / value) > 10:
+            return text + (" (per second)" if kind == "size_rate" else "")
+    return choices[0][0]
+
+
+def format_factor(factor: float) -> str:
+    """How far off, as shown: 1.2x, 8.6x, 10.4x, 250x - never a rounding that hides a grade boundary."""
+    if factor >= 100:
+        return f"{factor:,.0f}x"
+    shown = f"{factor:.1f}"
+    if float(shown) in (2.0, 10.0) and factor not in (2.0, 10.0):
+        shown = f"{factor:.3f}".rstrip("0")
+    return shown + "x"
+
+
+_BITS = re.compile(r"^\s*(?P<num>[0-9][0-9.,_]*(?:[eE][+-]?\d+)?)\s*(?P<prefix>[kKmMgGtT]?)\s*(?:bps|bit/s|bits/s)\s*$")
+_BIT_PREFIX = {"": 0, "k": 3, "m": 6, "g": 9, "t": 12}
 
 
 def parse_answer(name: str, value: object, kind: str, source: str = "") -> float:
     """A user's figure for result `name`: a count (60K) or, for sizes, bytes (500GB, 6 MB/s)."""
     text = value
+    if isinstance(value, str) and kind == "size_rate":
+        bits = _BITS.match(value)
+        if bits:  # 48 Mbps: the calculator prints bit rates, so they are accepted as answers
+            number = parse_count(bits.group("num"), name, source)
+            return number * 10 ** _BIT_PREFIX[bits.group("prefix").lower()] / 8
     if isinstance(value, str):
         text = _TRAILING_UNIT.sub("", value.strip())
     try:
@@ -195,7 +223,7 @@ def build_drill(inputs: EstimateInputs, problem: str, seed: int | None = None) -
     estimate = calculate(inputs)
     questions = [
         DrillQuestion(name, RULES_BY_NAME[name].label, RULES_BY_NAME[name].unit, RULES_BY_NAME[name].kind,
-                      _example(RULES_BY_NAME[name].kind))
+                      _example(RULES_BY_NAME[name].kind, estimate.results[name].value))
         for name in DRILL_ORDER
         if name in estimate.results
     ]

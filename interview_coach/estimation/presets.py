@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from interview_coach.errors import NotFoundError
-from interview_coach.estimation.calculator import RESULT_NAMES, Estimate, EstimateInputs, calculate, parse_inputs
+from interview_coach.estimation.calculator import RESULT_NAMES, Estimate, EstimateInputs, base_name, calculate, parse_inputs
 
 # How close a card's stated number must be to the calculator's (relative).
 STATED_TOLERANCE = 0.01
@@ -66,7 +66,7 @@ def check_stated(stated: Mapping[str, object], estimate: Estimate, tolerance: fl
     """Every stated number that the calculator disagrees with (by more than `tolerance`), as text."""
     problems = []
     for name, raw in stated.items():
-        if name not in RESULT_NAMES:
+        if base_name(name) not in RESULT_NAMES and name != "avg_item_size_bytes":
             problems.append(f"{name}: not a result name (use one of {', '.join(RESULT_NAMES)})")
             continue
         if name not in estimate.results:

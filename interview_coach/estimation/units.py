@@ -106,9 +106,22 @@ def _check_sign(value: Decimal, text: object, flag: str, source: str, kind: str,
         raise _bad(flag, source, f"{text!r} must be more than 0")
 
 
-def _float(value: Decimal) -> float:
+def _float(value: Decimal, text: object = None, flag: str = "value", source: str = "") -> float:
     # float(Decimal) is correctly rounded, which is what makes format-then-parse exact.
-    return float(value)
+    result = float(value)
+    if not math.isfinite(result) or abs(result) > MAX_MAGNITUDE:
+        raise _bad(flag, source, f"{_short(text if text is not None else value)} is too large to estimate with (at most 1e30)")
+    return result
+
+
+# Anything beyond this is a typo, not an estimate (the observable universe has ~1e80 atoms;
+# no system design figure needs more than 30 digits), and it keeps every product finite.
+MAX_MAGNITUDE = 1e30
+
+
+def _short(text: object, limit: int = 40) -> str:
+    shown = repr(text) if isinstance(text, str) else str(text)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
 # ---------------------------------------------------------------- parsing
@@ -117,6 +130,15 @@ def _float(value: Decimal) -> float:
 def parse_count(value: object, flag: str = "count", source: str = "", *, allow_zero: bool = False) -> float:
     """A count such as 50M, 1.2B, 500K, 5 million or 50000000 (a plain number)."""
     number = _from_python(value, flag, source, "a count")
+    if number is None and "*" in str(value):
+        # "300M*50%": monthly actives times the share active on a day, as people write it.
+        total = 1.0
+        for part in str(value).split("*"):
+            if part.strip().endswith("%"):
+                total *= parse_fraction(part, flag, source)
+            else:
+                total *= parse_count(part, flag, source, allow_zero=allow_zero)
+        return _float(Decimal(repr(total)), value, flag, source)
     if number is None:
         text = str(value)
         number, unit = _split(text, flag, source, "a count")
@@ -127,7 +149,39 @@ def parse_count(value: object, flag: str = "count", source: str = "", *, allow_z
             raise _bad(flag, source, f"{text!r} is not a count")
         number = number.scaleb(COUNT_SCALES[key])
     _check_sign(number, value, flag, source, "a count", allow_zero)
-    return _float(number)
+    return _float(number, value, flag, source)
+
+
+# Days in each period a rate may be given per. A month is 30 days, the usual round figure
+# ("1B pages a month is about 400 a second"); a year is 365 days, as elsewhere here.
+DAYS_PER: dict[str, float] = {"s": 1 / SECONDS_PER_DAY, "day": 1.0, "week": 7.0, "month": 30.0, "year": float(DAYS_PER_YEAR)}
+_PERIOD_WORDS: dict[str, str] = {
+    "s": "s", "sec": "s", "second": "s", "day": "day", "d": "day", "week": "week", "wk": "week",
+    "month": "month", "mo": "month", "year": "year", "yr": "year", "y": "year",
+}
+_PERIOD_RE = re.compile(r"^(?P<count>.*?)\s*(?:/\s*|\s+(?:a|per)\s+)(?P<period>[A-Za-z]+)\s*$")
+
+
+def split_period(value: object, flag: str = "rate", source: str = "") -> tuple[object, str]:
+    """`"10M/month"` -> ("10M", "month"); a value without a period is per day."""
+    if not isinstance(value, str):
+        return value, "day"
+    match = _PERIOD_RE.match(value.strip())
+    if not match:
+        return value, "day"
+    word = match.group("period").lower().rstrip("s") if match.group("period").lower() not in ("s",) else "s"
+    period = _PERIOD_WORDS.get(word)
+    if period is None:
+        raise _bad(flag, source, f"{value!r} has an unknown period {match.group('period')!r}; use /s, /day, /week, /month or /year")
+    return match.group("count"), period
+
+
+def parse_rate(value: object, flag: str = "rate", source: str = "", *, allow_zero: bool = False) -> tuple[float, float, str]:
+    """A count per period -> (per day, the count as given, the period): "10M/month" -> (333,333.3, 10M, month)."""
+    count_text, period = split_period(value, flag, source)
+    count = parse_count(count_text, flag, source, allow_zero=allow_zero)
+    per_day = count / DAYS_PER[period]
+    return _float(Decimal(repr(per_day)), value, flag, source), count, period
 
 
 def parse_size(value: object, flag: str = "size", source: str = "") -> float:
@@ -159,7 +213,7 @@ def parse_size(value: object, flag: str = "size", source: str = "") -> float:
             else:
                 number = number.scaleb(3 * power)
     _check_sign(number, value, flag, source, "a size", allow_zero=False)
-    return _float(number)
+    return _float(number, value, flag, source)
 
 
 def parse_fraction(value: object, flag: str = "fraction", source: str = "") -> float:
@@ -190,7 +244,7 @@ def parse_ratio(value: object, flag: str = "ratio", source: str = "") -> float:
             return top / bottom
         return parse_count(text.strip().rstrip("xX"), flag, source, allow_zero=True)
     _check_sign(number, value, flag, source, "a ratio", allow_zero=True)
-    return _float(number)
+    return _float(number, value, flag, source)
 
 
 def parse_factor(value: object, flag: str = "factor", source: str = "", *, minimum: float = 0.0) -> float:
@@ -204,32 +258,41 @@ def parse_factor(value: object, flag: str = "factor", source: str = "", *, minim
     _check_sign(number, value, flag, source, "it", allow_zero=False)
     if number < Decimal(repr(minimum)):
         raise _bad(flag, source, f"{value!r} is less than {minimum:g}")
-    return _float(number)
+    return _float(number, value, flag, source)
 
 
 # ---------------------------------------------------------------- rounding
 
 
 def interview_round(value: float) -> float:
-    """The figure you say aloud: one significant figure, two when the first digit is 1.
+    """The figure you say aloud: one significant figure when that is within 5%, else two.
 
-    One figure is enough for 2-9 (the rounding error is at most 25%), but rounding 115,741 to
-    one figure gives 100K, 14% low and a different story; two figures (120K) keep it within 5%.
-    This reproduces the chapter: 57,870 -> 60K, 115,741 -> 120K, 912.5 TB -> 900 TB.
+    People say "about 60K" for 57,870 (4% off) and "about 900 TB" for 912.5 TB, but "about
+    3.5K" for 3,472 and "about 55 PB" for 54.75 PB, where one figure (3K, 50 PB) would be
+    9-14% off and change the story. Two figures are always within 5%. This reproduces the
+    chapter (57,870 -> 60K, 115,741 -> 120K, 912.5 TB -> 900 TB) and the published worked
+    examples (3,472/s -> 3.5K/s, 23,148/s -> 23K/s).
     """
     if value == 0 or not math.isfinite(value):
         return value
     sign = -1.0 if value < 0 else 1.0
     magnitude = abs(value)
-    exponent = math.floor(math.log10(magnitude))
-    lead = magnitude / 10**exponent
-    if lead >= 9.9999999:  # log10 rounding at exact powers of ten
-        exponent += 1
-        lead /= 10
-    figures = 2 if lead < 2 else 1
-    step = Decimal(10) ** (exponent - figures + 1)
-    rounded = (Decimal(repr(magnitude)) / step).to_integral_value(rounding="ROUND_HALF_UP") * step
-    return sign * float(rounded)
+    for figures in (1, 2):
+        rounded = _round_to_figures(magnitude, figures)
+        if abs(rounded - magnitude) <= ROUGH_TOLERANCE * magnitude:
+            break
+    return sign * rounded
+
+
+# How far the one-figure rounding may be from the exact value before a second figure is said.
+ROUGH_TOLERANCE = 0.05
+
+
+def _round_to_figures(magnitude: float, figures: int) -> float:
+    # Decimal throughout: exact at powers of ten and safe for subnormal floats (5e-324).
+    exact = Decimal(repr(magnitude))
+    step = Decimal(1).scaleb(exact.adjusted() - figures + 1)
+    return float((exact / step).to_integral_value(rounding="ROUND_HALF_UP") * step)
 
 
 def is_about(value: float, rounded: float) -> bool:

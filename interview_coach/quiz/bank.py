@@ -9,6 +9,7 @@ every problem is reported as `file:line: message` so an author can jump straight
 from __future__ import annotations
 
 import difflib
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -18,12 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from interview_coach.content.loader import parse_model, quiz_paths
 from interview_coach.content.yamlsrc import Located, load_located
 from interview_coach.errors import ContentError, NotFoundError
+from interview_coach.paths import data_dir, user_content_dir
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 QuestionType = Literal["single", "multiple", "true_false", "numeric", "ordering"]
 Difficulty = Literal["easy", "medium", "hard"]
 TRUE_FALSE = ("True", "False")
 DEFAULT_BANK = "system-design-interviews"
+# Per-problem packs live in quizzes/problems/<problem id>.yaml, built in or in the content folder.
+PACK_DIR = "problems"
 # A relative tolerance above one half accepts answers off by a factor of two: that is no longer
 # checking an estimate, so it is almost certainly a typo (50 for 0.5, say).
 MAX_TOLERANCE = 0.5
@@ -31,7 +35,7 @@ MAX_TOLERANCE = 0.5
 
 class _Model(BaseModel):
     # Numbers written as options (`- 30`) are fine as text; unknown keys are typos.
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, defer_build=True)
 
 
 class Section(_Model):
@@ -51,9 +55,21 @@ class Question(_Model):
     difficulty: Difficulty = "medium"
     tolerance: float | None = None
     unit: str | None = None
+    # A short name for the review of misses ("Deep-dive time budget"); the prompt's start otherwise.
+    title: str | None = Field(default=None, min_length=3, max_length=80)
+
+    def label(self) -> str:
+        """The question's name as a person reads it in a list of misses."""
+        if self.title:
+            return self.title
+        first = " ".join(self.prompt.split())
+        first = re.split(r"(?<=[.?!:])\s", first, maxsplit=1)[0]
+        if len(first) <= 70:
+            return first
+        return first[:69].rsplit(" ", 1)[0] + "…"
 
     @model_validator(mode="after")
-    def _numeric_option_text(self) -> "Question":
+    def _numeric_option_text(self) -> Question:
         # `answer: 30` beside `options: [10, 30]` means the option "30"; options become text, so must it.
         if self.type == "single" and isinstance(self.answer, (int, float)) and not isinstance(self.answer, bool):
             self.answer = str(self.answer)
@@ -79,6 +95,8 @@ class Question(_Model):
 class Bank(_Model):
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1)
+    # Set on a per-problem pack (quizzes/problems/<problem>.yaml): the problem card it quizzes.
+    problem: str | None = Field(default=None, pattern=ID_PATTERN)
     source: str | None = None
     description: str | None = None
     sections: list[Section] = Field(min_length=1)
@@ -98,6 +116,12 @@ class Bank(_Model):
 
     def by_id(self) -> dict[str, Question]:
         return {q.id: q for q in self.questions}
+
+    def selector(self) -> str:
+        """The flag that picks this bank again on the command line ('' for the chapter bank)."""
+        if self.problem:
+            return f" --problem {self.problem}"
+        return "" if self.id == DEFAULT_BANK else f" --bank {self.id}"
 
 
 # ---------------------------------------------------------------- validation
@@ -122,6 +146,11 @@ def check_bank(bank: Bank, located: Located) -> list[str]:
     stem = located.path.stem
     if bank.id != stem:
         report(("id",), f"bank id {bank.id!r} must match the file name {stem!r} (it is the name --bank takes)")
+    if located.path.parent.name == PACK_DIR:
+        if bank.problem is None:
+            report(("id",), f"a problem pack needs `problem: {stem}` (the problem card it quizzes)")
+        elif bank.problem != stem:
+            report(("problem",), f"problem {bank.problem!r} must match the file name {stem!r} (it is the name --problem takes)")
 
     section_ids: list[str] = []
     for i, section in enumerate(bank.sections):
@@ -133,15 +162,17 @@ def check_bank(bank: Bank, located: Located) -> list[str]:
     for i, q in enumerate(bank.questions):
         at = ("questions", i)
         if q.id in seen:
-            report(at + ("id",), f"duplicate question id {q.id!r} (first used at line {located.line_of(('questions', seen[q.id], 'id'))})")
+            first = located.line_of(("questions", seen[q.id], "id"))
+            report((*at, "id"), f"duplicate question id {q.id!r} (first used at line {first})")
         else:
             seen[q.id] = i
         if q.section not in section_ids:
             close = difflib.get_close_matches(q.section, section_ids, n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]!r}?" if close else f"declare it under sections: or use one of {', '.join(section_ids)}"
-            report(at + ("section",), f"{q.id}: unknown section {q.section!r}; {hint}")
+            known = ", ".join(section_ids)
+            hint = f"did you mean {close[0]!r}?" if close else f"declare it under sections: or use one of {known}"
+            report((*at, "section"), f"{q.id}: unknown section {q.section!r}; {hint}")
         for message, field in _question_problems(q):
-            report(at + (field,), f"{q.id}: {message}")
+            report((*at, field), f"{q.id}: {message}")
     return problems
 
 
@@ -215,7 +246,9 @@ def _not_an_option(answer: str, options: list[str]) -> str:
 
 @lru_cache(maxsize=16)
 def _bank(path: Path, mtime: float) -> Bank:
-    return validate_bank(load_located(path))
+    from interview_coach.content.cache import cached
+
+    return cached("quiz-bank", path, lambda: validate_bank(load_located(path)))
 
 
 def bank_names(content_dir: str | Path | None = None) -> list[str]:
@@ -230,7 +263,8 @@ def load_bank(name: str = DEFAULT_BANK, content_dir: str | Path | None = None) -
         prefixed = [n for n in paths if n.startswith(key)] if key else []
         if len(prefixed) != 1:
             close = difflib.get_close_matches(key, list(paths), n=3, cutoff=0.4)
-            hint = f"did you mean {', '.join(close)}?" if close else f"choose one of: {', '.join(sorted(paths)) or '(none installed)'}"
+            names = ", ".join(sorted(paths)) or "(none installed)"
+            hint = f"did you mean {', '.join(close)}?" if close else f"choose one of: {names}"
             raise NotFoundError(f"--bank: no quiz bank called {name!r}", hint)
         key = prefixed[0]
     path = paths[key]
@@ -239,3 +273,44 @@ def load_bank(name: str = DEFAULT_BANK, content_dir: str | Path | None = None) -
 
 def load_bank_file(path: Path) -> Bank:
     return _bank(path, path.stat().st_mtime)
+
+
+def pack_paths(content_dir: str | Path | None = None) -> dict[str, Path]:
+    """Problem id to its quiz pack file; a pack in the user's content folder replaces a built-in one."""
+    found: dict[str, Path] = {}
+    user = user_content_dir(content_dir)
+    folders = [data_dir("quizzes") / PACK_DIR]
+    if user is not None:
+        folders.append(Path(user) / "quizzes" / PACK_DIR)
+    for folder in folders:
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.yaml")):
+                found[path.stem] = path
+    return found
+
+
+def pack_names(content_dir: str | Path | None = None) -> list[str]:
+    return sorted(pack_paths(content_dir))
+
+
+def load_pack(name: str, content_dir: str | Path | None = None) -> Bank:
+    """The quiz pack of problem `name` (its id, or a unique prefix of one)."""
+    paths = pack_paths(content_dir)
+    key = name.strip()
+    if key not in paths:
+        prefixed = [n for n in paths if n.startswith(key)] if key else []
+        if len(prefixed) != 1:
+            close = difflib.get_close_matches(key, list(paths), n=3, cutoff=0.4)
+            if close:
+                hint = f"did you mean {', '.join(close)}?"
+            else:
+                hint = f"packs exist for: {', '.join(sorted(paths))}" if paths else "no problem has a quiz pack yet"
+            raise NotFoundError(f"--problem: no quiz pack for problem {name!r}", hint)
+        key = prefixed[0]
+    return load_bank_file(paths[key])
+
+
+def all_banks(content_dir: str | Path | None = None) -> list[Bank]:
+    """Every bank: the chapter banks, then the per-problem packs."""
+    banks = [load_bank(n, content_dir) for n in bank_names(content_dir)]
+    return banks + [load_pack(n, content_dir) for n in pack_names(content_dir)]

@@ -97,24 +97,97 @@ def read_answer(question: Question, raw: Any, order: Sequence[str] | None = None
     return items
 
 
+# Units of one family convert into each other, so an answer may use any unit of the question's
+# family ("0.9 PB" for a question in TB). Data sizes are decimal, as in the chapter's estimates.
+_FAMILIES: tuple[dict[str, float], ...] = (
+    {"byte": 1, "bytes": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "pb": 1e15, "eb": 1e18},
+    {"bps": 1, "kbps": 1e3, "mbps": 1e6, "gbps": 1e9, "tbps": 1e12},
+    {
+        "ms": 1e-3,
+        "s": 1,
+        "sec": 1,
+        "secs": 1,
+        "second": 1,
+        "seconds": 1,
+        "min": 60,
+        "mins": 60,
+        "minute": 60,
+        "minutes": 60,
+        "h": 3600,
+        "hr": 3600,
+        "hrs": 3600,
+        "hour": 3600,
+        "hours": 3600,
+        "day": 86400,
+        "days": 86400,
+        "year": 365 * 86400,
+        "years": 365 * 86400,
+    },
+)
+
+_SHOWN = ("bytes KB MB GB TB PB", "bps Kbps Mbps Gbps", "ms s minutes hours days years")
+
+
+def unit_family(unit: str | None) -> dict[str, float] | None:
+    """The family of a question's unit ("TB", "GB/day", "Mbps", "seconds"), by its part before any '/'."""
+    if not unit:
+        return None
+    head = unit.split("/", 1)[0].strip().lower()
+    for family in _FAMILIES:
+        if head in family:
+            return family
+    return None
+
+
 def parse_number(raw: Any, unit: str | None = None) -> float:
-    """A number from 57870, "57,870", "5e9", "58k", "5 billion" or "912.5 TB" (the question's unit)."""
+    """A number from 57870, "57,870", "5e9", "58k", "5 billion", "912.5 TB" or "0.9 PB" (for a
+    question in TB): any unit of the question's own family is converted to the question's unit."""
     if isinstance(raw, bool):
         raise AnswerError(f"{raw!r} is not a number", "type a number such as 57870, 58k or 5e9")
-    if isinstance(raw, (int, float)):
-        value = float(raw)
-    else:
-        text = str(raw).strip().replace(",", "").replace("_", "").replace("≈", "").replace("~", "")
-        if unit and text.lower().endswith(unit.lower()):
-            text = text[: -len(unit)].strip()
-        match = _NUMBER.match(text)
-        if not match or (match.group(2) and match.group(2).lower() not in _SUFFIXES):
-            example = "57870, 58k or 5e9" + (f" (in {unit})" if unit else "")
-            raise AnswerError(f"{str(raw).strip()!r} is not a number", f"type a number such as {example}")
-        value = float(match.group(1)) * _SUFFIXES.get(match.group(2).lower(), 1.0)
+    value = float(raw) if isinstance(raw, (int, float)) else _parse_text(str(raw), unit)
     if not math.isfinite(value):
         raise AnswerError(f"{raw!r} is not a finite number", "type a number such as 57870")
     return value
+
+
+def _parse_text(raw: str, unit: str | None) -> float:
+    text = raw.strip().replace(",", "").replace("_", "").replace("≈", "").replace("~", "")
+    family = unit_family(unit)
+    head, _, per = (unit or "").partition("/")
+    lowered = text.lower()
+    if unit and lowered.endswith(unit.lower()):
+        # "912.5 TB" for a TB question, "58k writes/s" for a writes/s question.
+        text = text[: -len(unit)].strip()
+    elif per and lowered.endswith("/" + per.strip().lower()):
+        # "0.5 TB/day" for a GB/day question: the rate part matches, the size part converts below.
+        text = text[: -len(per.strip()) - 1].strip()
+    match = _NUMBER.match(text)
+    word = match.group(2).lower() if match else ""
+    known = family is not None and word in family
+    if not match or (word and not known and word not in _SUFFIXES):
+        units = f" (in {unit}" + (f", or another of {_family_names(family)}" if family else "") + ")" if unit else ""
+        raise AnswerError(f"{raw.strip()!r} is not a number", f"type a number such as 57870, 58k or 5e9{units}")
+    value = float(match.group(1))
+    if known and family is not None:
+        # Family units first: for a data question "5 B" is five bytes, not five billion.
+        return value * family[word] / family[head.strip().lower()]
+    return value * _SUFFIXES.get(word, 1.0)
+
+
+def _family_names(family: dict[str, float]) -> str:
+    return _SHOWN[_FAMILIES.index(family)]
+
+
+def family_spellings(unit: str) -> str:
+    """The other units an answer to a question in `unit` may use ("KB MB GB PB" for TB), or ''."""
+    family = unit_family(unit)
+    if family is None:
+        return ""
+    head, _, per = unit.partition("/")
+    suffix = f"/{per}" if per else ""
+    own = family[head.strip().lower()]
+    names = [n for n in _family_names(family).split() if family[n.lower()] != own]
+    return ", ".join(n + suffix for n in names)
 
 
 def _read_bool(raw: Any) -> bool:

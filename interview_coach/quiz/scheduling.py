@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler
@@ -34,7 +34,7 @@ def make_scheduler(*, fuzz: bool = True) -> Scheduler:
 
 def utc(seconds: float) -> datetime:
     """Wall-clock seconds (from a Clock) as the timezone-aware datetime fsrs requires."""
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def card_id_for(bank_id: str, question_id: str) -> int:

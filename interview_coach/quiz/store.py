@@ -131,7 +131,8 @@ class QuizStore:
         due = card.due.timestamp()
         with self.conn:
             cur = self.conn.execute(
-                "INSERT INTO quiz_attempts (run_id, bank, question_id, section, given_json, correct, credit, seconds, rating, answered_at)"
+                "INSERT INTO quiz_attempts"
+                " (run_id, bank, question_id, section, given_json, correct, credit, seconds, rating, answered_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, bank, question_id, section, json.dumps(given), int(correct), credit, seconds, rating, answered_at),
             )

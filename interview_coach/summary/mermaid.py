@@ -10,6 +10,7 @@ two diagram types we build well and the rest by name only.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ RESERVED = frozenset(
     participant actor as loop alt else opt par and rect critical break note over left right of
     activate deactivate autonumber title box create destroy link links properties details
     sequencediagram option
-    """.split()
+    """.split()  # noqa: SIM905 - a block of words reads better than a list of strings
 )
 
 _ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -116,35 +117,124 @@ SHAPES = {
 }
 
 
-def flowchart(nodes: Sequence[Node], edges: Iterable[tuple[str, str, str | None]], direction: str = "LR") -> str:
-    """A flowchart of `nodes`; `edges` are (from key, to key, label or None). Unknown keys are added as services."""
+# Tiers of an architecture, in the order they are drawn (top to bottom): a subgraph each.
+TIERS = (
+    ("clients", "Clients"),
+    ("edge", "Edge"),
+    ("servers", "Servers and services"),
+    ("async", "Async workers"),
+    ("external", "External services"),
+    ("stores", "Data stores"),
+)
+_TIER_OF_KIND = {
+    "client": "clients",
+    "edge": "edge",
+    "service": "servers",
+    "queue": "async",
+    "external": "external",
+    "store": "stores",
+    "cache": "stores",
+}
+
+
+def tier_of(node: Node, fed_by_queue: bool = False) -> str:
+    """The tier of a component: by its kind, and a service fed by a queue is an async worker."""
+    if node.kind == "service" and fed_by_queue:
+        return "async"
+    return _TIER_OF_KIND.get(node.kind, "servers")
+
+
+def flowchart(
+    nodes: Sequence[Node],
+    edges: Iterable[tuple[str, str, str | None]],
+    direction: str = "LR",
+    *,
+    grouped: bool = False,
+) -> str:
+    """A flowchart of `nodes`; `edges` are (from key, to key, label or None). Unknown keys are added as services.
+
+    An edge given both ways is written once, `a <--> b`, with both labels. With `grouped`, the
+    nodes are put in one subgraph per tier (`TIERS`), so the drawing reads in layers.
+    """
     ids = Ids()
-    lines = [f"flowchart {direction}"]
+    for _, title in TIERS:
+        ids.fresh(f"tier {title}")  # keep the subgraph ids free
     known: dict[str, str] = {}
+    decls: dict[str, str] = {}
+    all_nodes: dict[str, Node] = {}
 
     def declare(node: Node) -> str:
         key = node.key or node.name
         if key not in known:
             known[key] = ids.fresh(_id_source(key, node.name))
             left, right = SHAPES.get(node.kind, SHAPES["service"])
-            lines.append(f"    {known[key]}{left}{text(node.name)}{right}")
+            decls[key] = f"{known[key]}{left}{text(node.name)}{right}"
+            all_nodes[key] = node
         return known[key]
 
     for node in nodes:
         declare(node)
+    merged: dict[frozenset[str], list] = {}  # pair -> [a, b, labels, both ways]
+    order: list[frozenset[str]] = []
     for source, target, label in edges:
-        a = known.get(source) or declare(Node(source))
-        b = known.get(target) or declare(Node(target))
-        arrow = f' -->|"{text(label, 60)}"| ' if label else " --> "
-        lines.append(f"    {a}{arrow}{b}")
+        if source not in known:
+            declare(Node(source))
+        if target not in known:
+            declare(Node(target))
+        pair = frozenset((source, target))
+        if pair not in merged:
+            merged[pair] = [source, target, [], False]
+            order.append(pair)
+        entry = merged[pair]
+        if (source, target) != (entry[0], entry[1]):
+            entry[3] = True
+        if label and label not in entry[2]:
+            entry[2].append(label)
+
+    lines = [f"flowchart {direction}"]
+    if grouped:
+        queues = {k for k, n in all_nodes.items() if n.kind == "queue"}
+        fed = {e[1] for e in merged.values() if e[0] in queues} | {e[0] for e in merged.values() if e[1] in queues and e[3]}
+        by_tier: dict[str, list[str]] = {}
+        for key, node in all_nodes.items():
+            by_tier.setdefault(tier_of(node, key in fed), []).append(key)
+        for tier, title in TIERS:
+            if by_tier.get(tier):
+                lines.append(f'    subgraph tier_{tier} ["{text(title)}"]')
+                lines.extend(f"        {decls[key]}" for key in by_tier[tier])
+                lines.append("    end")
+    else:
+        lines.extend(f"    {decl}" for decl in decls.values())
+    for pair in order:
+        a, b, labels, both = merged[pair]
+        arrow = "<-->" if both else "-->"
+        shown = " / ".join(labels)
+        lines.append(f'    {known[a]} {arrow}|"{text(shown, 60)}"| {known[b]}' if shown else f"    {known[a]} {arrow} {known[b]}")
     return "\n".join(lines)
 
 
-def architecture(components: Sequence[object]) -> str:
-    """The architecture flowchart of a problem card's components (id, name, kind, connects_to)."""
+def architecture(components: Sequence[object], flows: Sequence[object] = ()) -> str:
+    """The architecture flowchart of a problem card's components (id, name, kind, connects_to),
+    grouped in tiers, each edge labelled with what travels along it: the component's own
+    `carries` entry, else the first message a flow sends along it."""
     nodes = [Node(c.name, c.kind, c.id) for c in components]  # type: ignore[attr-defined]
-    edges = [(c.id, target, None) for c in components for target in c.connects_to]  # type: ignore[attr-defined]
-    return flowchart(nodes, edges)
+    said: dict[tuple[str, str], str] = {}
+    for flow in flows:
+        for step in flow.steps:  # type: ignore[attr-defined]
+            if not step.reply:
+                said.setdefault((step.source, step.target), _gist(step.message))
+    edges = []
+    for c in components:
+        carries = getattr(c, "carries", None) or {}
+        for target in c.connects_to:  # type: ignore[attr-defined]
+            edges.append((c.id, target, carries.get(target) or said.get((c.id, target))))  # type: ignore[attr-defined]
+    return flowchart(nodes, edges, "TB", grouped=True)
+
+
+def _gist(message: str) -> str:
+    """The head of a flow's message, short enough for an edge label ("POST /v1/sessions - ..." -> "POST /v1/sessions")."""
+    head = re.split(r" - | \(|; ", message, maxsplit=1)[0].strip()
+    return head if len(head) <= 40 else head[:39].rstrip() + "…"
 
 
 # ---------------------------------------------------------------- sequence diagrams
@@ -158,15 +248,39 @@ class Message:
     reply: bool = False
 
 
-def sequence(participants: Sequence[tuple[str, str]], messages: Iterable[Message], title: str | None = None) -> str:
+@dataclass(frozen=True)
+class SeqNote:
+    """A note over one participant (a key), between the messages."""
+
+    over: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SeqBlock:
+    """`alt`/`opt`/`loop`/`par`/`critical`/`break` opening a block, `else`/`and` a branch of it, `end` closing it."""
+
+    keyword: str
+    label: str = ""
+
+
+_OPEN_BLOCKS = ("alt", "opt", "loop", "par", "critical", "break")
+_BRANCH_OF = {"alt": "else", "par": "and", "critical": "option"}
+
+
+def sequence(
+    participants: Sequence[tuple[str, str]], messages: Iterable[Message | SeqNote | SeqBlock], title: str | None = None
+) -> str:
     """A sequence diagram. `participants` are (key, shown name) in the order to draw them;
-    a message naming an undeclared key declares it (named after the key)."""
+    a message or note naming an undeclared key declares it (named after the key). Blocks are
+    kept balanced: a branch or `end` outside a block is dropped, a block left open is closed."""
     ids = Ids()
     head = ["sequenceDiagram"]
     if title:
         head.append(f"    title {text(title)}")
     body: list[str] = []
     declared: dict[str, str] = {}
+    blocks: list[str] = []
 
     def declare(key: str, name: str) -> str:
         if key not in declared:
@@ -179,11 +293,31 @@ def sequence(participants: Sequence[tuple[str, str]], messages: Iterable[Message
 
     for key, name in participants:
         declare(key, name)
-    for msg in messages:
-        a = declared.get(msg.source) or declare(msg.source, msg.source)
-        b = declared.get(msg.target) or declare(msg.target, msg.target)
-        arrow = "-->>" if msg.reply else "->>"
-        body.append(f"    {a}{arrow}{b}: {text(msg.text)}")
+    for item in messages:
+        indent = "    " * (len(blocks) + 1)
+        if isinstance(item, SeqBlock):
+            word = item.keyword.lower()
+            label = f" {text(item.label)}" if item.label.strip() else ""
+            if word in _OPEN_BLOCKS:
+                body.append(f"{indent}{word}{label}")
+                blocks.append(word)
+            elif blocks and word in ("else", "and", "option"):
+                body.append(f"{'    ' * len(blocks)}{_BRANCH_OF.get(blocks[-1], 'else')}{label}")
+            elif blocks and word == "end":
+                blocks.pop()
+                body.append(f"{'    ' * (len(blocks) + 1)}end")
+            continue
+        if isinstance(item, SeqNote):
+            who = declared.get(item.over) or declare(item.over, item.over)
+            body.append(f"{indent}Note over {who}: {text(item.text)}")
+            continue
+        a = declared.get(item.source) or declare(item.source, item.source)
+        b = declared.get(item.target) or declare(item.target, item.target)
+        arrow = "-->>" if item.reply else "->>"
+        body.append(f"{indent}{a}{arrow}{b}: {text(item.text)}")
+    while blocks:
+        blocks.pop()
+        body.append(f"{'    ' * (len(blocks) + 1)}end")
     return "\n".join(head + body)
 
 
@@ -221,9 +355,39 @@ def parse_hops(answer: str) -> tuple[list[Message], list[str]]:
     return hops, rest
 
 
+_BLOCK_LINE = re.compile(
+    r"^\s*(?:[-*•]\s*)?(?P<word>alt|opt|loop|par|critical|break|else|and|end)\b[:\s]*(?P<label>.*?)\s*$", re.I
+)
+_IF_LINE = re.compile(r"^\s*(?:[-*•]\s*)?(?P<word>if|otherwise|else)\b\s*(?P<label>[^:]*?)\s*:\s*$", re.I)
+_NOTE_LINE = re.compile(r"^\s*(?:[-*•]\s*)?note\s+(?:over\s+|left of\s+|right of\s+)?(?P<who>[^:]+?)\s*:\s*(?P<text>.+)$", re.I)
+
+
+def flow_items(answer: str) -> tuple[list[Message | SeqNote | SeqBlock], list[str]]:
+    """A data-flow answer read as a sequence: hops, notes (`note Chat server: ...`) and
+    alternatives (`alt B offline` / `if B is offline:` ... `else` ... `end`), and the prose left over."""
+    items: list[Message | SeqNote | SeqBlock] = []
+    rest: list[str] = []
+    for line in answer.splitlines():
+        if not line.strip():
+            continue
+        if (m := _IF_LINE.match(line)) or (m := _BLOCK_LINE.match(line)):
+            word = m.group("word").lower()
+            word = {"if": "alt", "otherwise": "else"}.get(word, word)
+            items.append(SeqBlock(word, m.group("label")))
+            continue
+        if m := _NOTE_LINE.match(line):
+            items.append(SeqNote(m.group("who").strip().lower(), m.group("text").strip()))
+            continue
+        hops, other = parse_hops(line)
+        items.extend(hops)
+        rest.extend(other)
+    return items, rest
+
+
 def candidate_flow(answer: str) -> str | None:
     """A sequence diagram from the hops in a candidate's data-flow answer; None when it has none."""
-    hops, _ = parse_hops(answer)
+    items, _ = flow_items(answer)
+    hops = [i for i in items if isinstance(i, Message)]
     if not hops:
         return None
     shown: dict[str, str] = {}
@@ -237,7 +401,7 @@ def candidate_flow(answer: str) -> str | None:
         for end in (hop.source, hop.target):
             if end not in order:
                 order.append(end)
-    return sequence([(k, shown.get(k, k)) for k in order], hops)
+    return sequence([(k, shown.get(k, k)) for k in order], items)
 
 
 def candidate_architecture(answer: str) -> str | None:
@@ -255,10 +419,12 @@ def candidate_architecture(answer: str) -> str | None:
             continue
         parts = [p.strip() for p in re.split(r"\s*(?:-->|->>|->|=>|→|⟶)\s*", line)]
         if len(parts) > 1:
-            names = [p.split(":", 1)[0].strip() for p in parts if p.split(":", 1)[0].strip()]
-            for name in names:
+            # "A -> B: what" labels the edge into B with what travels along it.
+            named = [(p.split(":", 1)[0].strip(), p.split(":", 1)[1].strip() if ":" in p else "") for p in parts]
+            named = [(name, label) for name, label in named if name]
+            for name, _ in named:
                 nodes.setdefault(name.lower(), Node(name, _guess_kind(name), name.lower()))
-            edges.extend((a.lower(), b.lower(), None) for a, b in zip(names, names[1:]))
+            edges.extend((a.lower(), b.lower(), label or None) for (a, _), (b, label) in itertools.pairwise(named))
         else:
             loose.append(line.split(":", 1)[0].strip())
     if not edges:
@@ -266,7 +432,7 @@ def candidate_architecture(answer: str) -> str | None:
     for name in loose:
         if name:
             nodes.setdefault(name.lower(), Node(name, _guess_kind(name), name.lower()))
-    return flowchart(list(nodes.values()), edges)
+    return flowchart(list(nodes.values()), edges, "TB", grouped=True)
 
 
 _KIND_WORDS = (
@@ -342,11 +508,10 @@ def _bracket_problems(line: str) -> str | None:
     for ch in line:
         if ch in PAIRS:
             stack.append(PAIRS[ch])
-        elif ch in PAIRS.values():
-            if not stack or stack.pop() != ch:
-                return f"unbalanced {ch!r}"
+        elif ch in PAIRS.values() and (not stack or stack.pop() != ch):
+            return f"unbalanced {ch!r}"
     if stack:
-        return f"unclosed {'' .join(reversed(stack))!r}"
+        return f"unclosed {''.join(reversed(stack))!r}"
     return None
 
 

@@ -53,7 +53,7 @@ def apis(card: Any) -> list[dict[str, str]]:
 def architecture(card: Any) -> dict[str, Any]:
     names = {c.id: c.name for c in card.components}
     return {
-        "mermaid": mermaid.architecture(card.components),
+        "mermaid": mermaid.architecture(card.components, card.flows),
         "components": [
             {
                 "id": c.id,

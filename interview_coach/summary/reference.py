@@ -28,13 +28,18 @@ def reference_context(card: Any, framework: Any, source: str = "") -> dict[str, 
     }
 
 
+def load_reference(name: str, content_dir: str | Path | None = None) -> dict[str, Any]:
+    """The context of problem `name`'s reference design (an id, alias or unique prefix)."""
+    from interview_coach.content.loader import load_framework, load_problem, problem_paths
+
+    card = load_problem(name, content_dir)
+    path = problem_paths(content_dir).get(card.id)
+    return reference_context(card, load_framework(content_dir), str(path) if path else card.id)
+
+
 def render_reference(name: str, fmt: str = "md", content_dir: str | Path | None = None) -> str:
     """The reference design of problem `name` (an id, alias or unique prefix) as Markdown or HTML."""
-    from interview_coach.content.loader import load_framework, load_problem, problem_paths
     from interview_coach.summary.render import check_format, render
 
     check_format(fmt)
-    card = load_problem(name, content_dir)
-    path = problem_paths(content_dir).get(card.id)
-    context = reference_context(card, load_framework(content_dir), str(path) if path else card.id)
-    return render("reference", fmt, context, content_dir)
+    return render("reference", fmt, load_reference(name, content_dir), content_dir)

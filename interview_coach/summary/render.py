@@ -51,7 +51,13 @@ def environment(content_dir: str | Path | None = None):  # -> jinja2.Environment
         pct=pct,
         utc=utc_date,
         factor=factor_text,
+        svg=svg_drawing,
     )
+    from markupsafe import Markup
+
+    from interview_coach.summary.svg_parts import DIAGRAM_CSS
+
+    env.globals["diagram_css"] = Markup(DIAGRAM_CSS)
     return env
 
 
@@ -123,6 +129,21 @@ def tidy_markdown(text: str) -> str:
 # ---------------------------------------------------------------- filters
 
 
+def svg_drawing(source: Any, label: str = "Diagram") -> Any:
+    """A Mermaid diagram drawn as inline SVG (markup that is safe: the drawing escapes its text).
+
+    A diagram type that is not drawn gives a line saying so; its source still follows it.
+    """
+    from markupsafe import Markup, escape
+
+    from interview_coach.summary.svg import DiagramError, draw
+
+    try:
+        return Markup(draw(str(source), label=str(label)))
+    except DiagramError as exc:
+        return Markup('<p class="empty">Not drawn ({}); the Mermaid source is below.</p>').format(escape(str(exc)))
+
+
 _TAG_START = re.compile(r"<")
 
 
@@ -186,7 +207,7 @@ def fence(value: Any, lang: str = "") -> str:
 
 def duration(seconds: Any) -> str:
     """Seconds as m:ss (or h:mm:ss)."""
-    total = int(round(float(seconds or 0)))
+    total = round(float(seconds or 0))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
@@ -202,7 +223,7 @@ def utc_date(seconds: Any) -> str:
     """Wall-clock seconds (from the session record) as a UTC date and time."""
     if not seconds:
         return "—"
-    return _dt.datetime.fromtimestamp(float(seconds), tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return _dt.datetime.fromtimestamp(float(seconds), tz=_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def factor_text(value: Any) -> str:

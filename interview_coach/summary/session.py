@@ -89,7 +89,8 @@ def session_context(session: Any, card: Any, framework: Any, bank: Any | None = 
         "problem": parts.problem(card),
         "steps": steps,
         "clarifications": [
-            {"question": c.question.strip(), "reply": c.reply.strip(), "matched": c.matched_id is not None} for c in session.clarifications
+            {"question": c.question.strip(), "reply": c.reply.strip(), "matched": c.matched_id is not None}
+            for c in session.clarifications
         ],
         "estimates": [
             {
@@ -248,7 +249,9 @@ def study_plan(session: Any, card: Any, framework: Any, bank: Any | None) -> lis
     missed = session.scorecard.missed
     if not missed:
         return []
-    keywords = {rp.key: rp.point.keywords for points in full_rubric(framework, card, session.deep_dives).values() for rp in points}
+    keywords = {
+        rp.key: rp.point.keywords for points in full_rubric(framework, card, session.deep_dives).values() for rp in points
+    }
     questions = []
     if bank is not None:
         for q in bank.questions:
@@ -274,12 +277,18 @@ def study_plan(session: Any, card: Any, framework: Any, bank: Any | None) -> lis
 
 def render_session(which: str | int = "latest", fmt: str = "md", content_dir: str | Path | None = None, conn: Any = None) -> str:
     """The summary of session `which` (an id or "latest") as Markdown or HTML."""
-    from interview_coach.content.loader import load_framework, load_problem
-    from interview_coach.practice.store import load_session
-    from interview_coach.storage.db import connect
     from interview_coach.summary.render import check_format, render
 
     check_format(fmt)
+    return render("session", fmt, load_session_context(which, content_dir, conn), content_dir)
+
+
+def load_session_context(which: str | int = "latest", content_dir: str | Path | None = None, conn: Any = None) -> dict[str, Any]:
+    """The context of session `which`'s summary (an id or "latest")."""
+    from interview_coach.content.loader import load_framework, load_problem
+    from interview_coach.practice.store import load_session
+    from interview_coach.storage.db import connect
+
     own = conn is None
     conn = conn or connect()
     try:
@@ -289,8 +298,7 @@ def render_session(which: str | int = "latest", fmt: str = "md", content_dir: st
             conn.close()
     card = load_problem(session.problem_id, content_dir)
     framework = load_framework(content_dir)
-    context = session_context(session, card, framework, _bank(content_dir))
-    return render("session", fmt, context, content_dir)
+    return session_context(session, card, framework, _bank(content_dir))
 
 
 def _bank(content_dir: str | Path | None) -> Any | None:

@@ -93,7 +93,8 @@ def render_problem(console: Console, card: ProblemCard) -> None:
     for flow in card.flows:
         text = Text()
         for i, step in enumerate(flow.steps, 1):
-            arrow = "<--" if step.reply else "-->"
+            # Sender first, always: a reply is a dashed arrow back, as the data-flow answers write it.
+            arrow = "-->" if step.reply else "->"
             text.append(f"{i:>2}. {names[step.source]} {arrow} {names[step.target]}: {step.message}\n")
         console.print(Panel(text, title=f"Flow: {flow.title}", title_align="left"))
 

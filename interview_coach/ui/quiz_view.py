@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from interview_coach.quiz.bank import Bank, Question
-from interview_coach.quiz.grading import letter, show_answer
+from interview_coach.quiz.grading import family_spellings, letter, show_answer
 from interview_coach.quiz.session import Report, Result
 from interview_coach.quiz.stats import QuizStats
 
@@ -28,7 +28,7 @@ TYPE_HINTS = {
 
 
 def duration(seconds: float) -> str:
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     if seconds < 60:
         return f"{seconds}s"
     minutes, sec = divmod(seconds, 60)
@@ -64,7 +64,7 @@ def question_panel(
 ) -> Panel:
     """A question; ordering items are always listed (the answer is typed as their letters),
     other options only when asked (a select prompt lists them itself)."""
-    parts: list[object] = [Text(question.prompt.strip())]
+    parts: list[RenderableType] = [Text(question.prompt.strip())]
     if question.type == "ordering" or (list_options and question.type in ("single", "multiple")):
         # A grid keeps a long option's wrapped lines indented under its own text.
         grid = Table.grid(padding=(0, 1))
@@ -74,7 +74,9 @@ def question_panel(
             grid.add_row(Text(f"  {letter(i)}.", style="bold"), Text(item))
         parts += [Text(""), grid]
     elif question.type == "numeric" and question.unit:
-        parts += [Text(""), Text(f"Unit: {question.unit}", style="dim")]
+        others = family_spellings(question.unit)
+        also = f" (or {others})" if others else ""
+        parts += [Text(""), Text(f"Unit: {question.unit}{also}", style="dim")]
     body = Group(*parts)
     title = Text(f"Question {number} of {total}", style="bold")
     subtitle = Text(f"{section_title} · {question.difficulty} · {TYPE_HINTS[question.type]}", style="dim")
@@ -105,7 +107,7 @@ def feedback(result: Result, now: float) -> Group:
 
 
 def report_view(report: Report, bank: Bank, questions: dict[str, Question]) -> Group:
-    parts: list[object] = []
+    parts: list[RenderableType] = []
     score = Text.assemble(
         ("Score: ", "bold"),
         (f"{report.score}/{report.total}", "bold green" if report.percent >= 70 else "bold yellow"),
@@ -131,25 +133,20 @@ def report_view(report: Report, bank: Bank, questions: dict[str, Question]) -> G
         miss.add_column("The answer", overflow="fold")
         for m in misses:
             q = questions[m["id"]]
-            miss.add_row(Text.assemble((m["id"], "bold"), "\n", q.prompt.strip()), show_answer(q, m["given"]), show_answer(q, m["expected"]))
+            miss.add_row(Text(q.label(), style="bold"), show_answer(q, m["given"]), show_answer(q, m["expected"]))
         parts.append(miss)
-        parts.append(Text("Ask these again with: interview-coach quiz --review" + _bank_flag(bank), style="dim"))
+        parts.append(Text("Ask these again with: interview-coach quiz --review" + bank.selector(), style="dim"))
     else:
         parts.append(Text("No misses.", style="green"))
     return Group(*parts)
 
 
-def _bank_flag(bank: Bank) -> str:
-    from interview_coach.quiz.bank import DEFAULT_BANK
-
-    return "" if bank.id == DEFAULT_BANK else f" --bank {bank.id}"
-
-
 def stats_view(stats: QuizStats, now: float) -> Group:
-    parts: list[object] = [
+    parts: list[RenderableType] = [
         Text.assemble(
             (stats.title, "bold"),
-            f" · {stats.seen}/{stats.questions} questions seen · {stats.attempts} answers · {stats.due} due now · mastery {stats.mastery:.0f}%",
+            f" · {stats.seen}/{stats.questions} questions seen · {stats.attempts} answers · {stats.due} due now"
+            f" · mastery {stats.mastery:.0f}%",
         )
     ]
     table = Table(title="Mastery by section", title_justify="left", expand=False)
@@ -187,7 +184,7 @@ def stats_view(stats: QuizStats, now: float) -> Group:
 
 
 def _bar(percent: float, width: int = 20) -> Text:
-    filled = int(round(percent / 100 * width))
+    filled = round(percent / 100 * width)
     bar = Text("█" * filled, style="green" if percent >= 70 else "yellow" if percent >= 40 else "red")
     bar.append("░" * (width - filled), style="dim")
     bar.append(f" {percent:3.0f}%")

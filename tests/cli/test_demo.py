@@ -55,12 +55,28 @@ def test_mermaid_files(invoke, tmp_path) -> None:
     assert "```mermaid\nsequenceDiagram" in doc.read_text()
 
 
+def test_svg_files(invoke, tmp_path) -> None:
+    import xml.etree.ElementTree as ET
+
+    single = tmp_path / "offline.svg"
+    mmd = tmp_path / "offline.mmd"
+    result = invoke("demo", "offline", "--json", "--svg", str(single), "--mermaid", str(mmd))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["scenarios"][0]["name"] == "offline"
+    root = ET.fromstring(single.read_text().split("\n", 1)[1])
+    shown = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert "phone switched off" in shown and "#59;" not in shown  # the trace's note, drawn as a note
+    assert "Note over Client_bob" in mmd.read_text()
+
+
 def test_bad_input_is_one_line_and_exit_2(invoke, tmp_path) -> None:
     cases = [
         (("demo",), "name a scenario"),
         (("demo", "teleport"), "no demo scenario 'teleport'"),
         (("demo", "delivery", "--mermaid", str(tmp_path / "missing" / "x.mmd")), "does not exist"),
         (("demo", "delivery", "--mermaid", str(tmp_path)), "is a folder"),
+        (("demo", "delivery", "--svg", str(tmp_path / "missing" / "x.svg")), "does not exist"),
+        (("demo", "delivery", "--svg", str(tmp_path)), "is a folder"),
     ]
     for args, words in cases:
         result = invoke(*args)

@@ -136,8 +136,8 @@ def test_every_estimate_command_help_has_an_example(invoke, args):
 
 
 def _drills(home):
-    from interview_coach.estimation.history import DrillHistory
     from interview_coach.clock import FakeClock
+    from interview_coach.estimation.history import DrillHistory
     from interview_coach.storage.db import connect
 
     conn = connect(home / "coach.sqlite3")
@@ -227,7 +227,7 @@ def test_ctrl_c_in_a_drill_keeps_the_answers_given(invoke, coach_home, monkeypat
     "content, fragments",
     [
         ("qps: 5\n", ["'qps' is not a question", "use daily_writes"]),
-        ("avg_write_qps: lots\n", ["avg_write_qps: 'lots' is not a count", "try 60K"]),
+        ("avg_write_qps: lots\n", ["avg_write_qps: 'lots' is not a count", "try 3K"]),
         ("- 5\n", ["expected a mapping"]),
         ("a: [\n", ["not valid YAML or JSON"]),
     ],

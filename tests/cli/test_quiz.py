@@ -58,10 +58,29 @@ def terminal(monkeypatch):
     monkeypatch.setattr(quiz_cli, "_is_interactive", lambda: True)
 
 
-ANSWERS = """\
-cap-banking: A                      # right, by letter (bank order)
+BANK = load_bank()
+
+
+def right(qid: str) -> str:
+    """The letter of the right option in the bank's stored order (letters of an answers file)."""
+    q = BANK.question(qid)
+    return "ABCDEFGH"[q.choices().index(q.answer)]
+
+
+def wrong(qid: str) -> str:
+    q = BANK.question(qid)
+    return "ABCDEFGH"[next(i for i, o in enumerate(q.choices()) if o != q.answer)]
+
+
+def right_letters(qid: str, count: int) -> str:
+    q = BANK.question(qid)
+    return ", ".join("ABCDEFGH"[q.choices().index(o)] for o in q.expected()[:count])
+
+
+ANSWERS = f"""\
+cap-banking: {right("cap-banking")}                      # right, by letter (stored order)
 est-write-tps: 58k                  # right, within 5%
-clarify-categories: [A, B, C]       # 3 of 4: partial credit
+clarify-categories: [{right_letters("clarify-categories", 3)}]       # 3 of 4: partial credit
 steps-order: [Understand the problem and scope, Propose a high-level design, Wrap up, Design deep dive]
 """
 
@@ -87,8 +106,8 @@ def test_a_scripted_quiz_prints_json_and_stores_every_answer(tmp_path, clock):
         "id": "cap-banking",
         "section": "cap",
         "correct": True,
-        "given": "Rejects reads and writes until replicas can sync again",
-        "expected": "Rejects reads and writes until replicas can sync again",
+        "given": BANK.question("cap-banking").answer,
+        "expected": BANK.question("cap-banking").answer,
     }
     assert data["questions"][1]["given"] == 58000.0 and data["questions"][1]["expected"] == 57870.0
     assert data["questions"][2]["correct"] is False and data["questions"][2]["credit"] == 0.75
@@ -98,15 +117,18 @@ def test_a_scripted_quiz_prints_json_and_stores_every_answer(tmp_path, clock):
 
 def test_a_scripted_quiz_for_people_shows_feedback_sections_and_misses(tmp_path, clock):
     answers = tmp_path / "answers.json"
-    answers.write_text(json.dumps({"cap-banking": "B", "cap-chat-choice": True}))
+    answers.write_text(json.dumps({"cap-banking": wrong("cap-banking"), "cap-chat-choice": True}))
     result = invoke("quiz", "--answers", str(answers))
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "Question 1 of 2" in out and "✘ Wrong." in out and "✔ Right." in out
-    assert "The answer:  Rejects reads and writes until replicas can sync again" in out
+    assert "The answer:  Turns away reads and writes" in out
     assert "Score: 1/2 (50.0%)" in out
     assert "By section" in out and "Consistency vs availability (CP vs AP)" in out
     assert "Misses" in out and "interview-coach quiz --review" in out
+    # The review of misses names the question by its title, not its id.
+    misses = out[out.index("Misses") :]
+    assert "A ledger during a partition" in misses and "cap-banking" not in misses
 
 
 def test_answers_from_stdin(clock):
@@ -119,7 +141,8 @@ def test_seed_makes_a_scripted_quiz_repeatable(tmp_path, clock):
     bank = load_bank()
     answers = tmp_path / "all.json"
     answers.write_text(json.dumps({q.id: q.expected() for q in bank.questions}))
-    runs = [json.loads(invoke("quiz", "--answers", str(answers), "--seed", "11", "--count", "5", "--json").stdout) for _ in range(2)]
+    args = ("quiz", "--answers", str(answers), "--seed", "11", "--count", "5", "--json")
+    runs = [json.loads(invoke(*args).stdout) for _ in range(2)]
     ids = [[q["id"] for q in r["questions"]] for r in runs]
     assert ids[0] == ids[1] == [q.id for q in select_questions(bank.questions, seed=11, count=5)]
     assert runs[0]["score"] == 5
@@ -221,10 +244,10 @@ def test_a_user_bank_from_the_content_folder(tmp_path, clock):
 
 def test_review_asks_again_what_was_missed(tmp_path, clock):
     first = tmp_path / "first.yaml"
-    first.write_text("cap-banking: B\ncache-write-through: A\n")
+    first.write_text(f"cap-banking: {wrong('cap-banking')}\ncache-write-through: {right('cache-write-through')}\n")
     invoke("quiz", "--answers", str(first))
     again = tmp_path / "again.yaml"
-    again.write_text("cap-banking: A\ncache-write-through: A\n")
+    again.write_text(f"cap-banking: {right('cap-banking')}\ncache-write-through: {right('cache-write-through')}\n")
     result = invoke("quiz", "--review", "--answers", str(again), "--json")
     data = json.loads(result.stdout)
     assert [q["id"] for q in data["questions"]] == ["cap-banking"] and data["score"] == 1
@@ -234,7 +257,8 @@ def test_review_asks_again_what_was_missed(tmp_path, clock):
 
 def test_due_follows_the_fsrs_schedule(tmp_path, clock):
     answers = tmp_path / "a.yaml"
-    answers.write_text("cap-banking: B\ncache-write-through: A\n")  # Again (1 min), Good (10 min)
+    # Again (due in 1 minute), then Good (10 minutes).
+    answers.write_text(f"cap-banking: {wrong('cap-banking')}\ncache-write-through: {right('cache-write-through')}\n")
     invoke("quiz", "--answers", str(answers))
     early = invoke("quiz", "--due", "--answers", str(answers))
     assert "Nothing is due now; the next review is due in 1 minute." in early.stdout
@@ -442,7 +466,9 @@ def test_a_real_pseudo_terminal_round_with_ctrl_c_and_resume(tmp_path):
     if exe is None:
         pytest.skip("the interview-coach script is not installed beside this Python")
     # No cursor-position request: a bare pty never answers it, and prompt_toolkit would wait for it.
-    env = dict(os.environ, INTERVIEW_COACH_HOME=str(tmp_path), COLUMNS="90", NO_COLOR="1", TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1")
+    env = dict(
+        os.environ, INTERVIEW_COACH_HOME=str(tmp_path), COLUMNS="90", NO_COLOR="1", TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1"
+    )
     env.pop("CI", None)
 
     def spawn(*args):
@@ -450,11 +476,11 @@ def test_a_real_pseudo_terminal_round_with_ctrl_c_and_resume(tmp_path):
 
     child = spawn("quiz", "--section", "cap", "--count", "2", "--seed", "3")
     child.expect("Question 1 of 2")
-    child.expect("Your answer|True or false")  # the prompt is drawn with escape codes around it
+    child.expect("Your answer|True or false|Pick every")  # the prompt is drawn with escape codes around it
     child.send(ENTER)
     child.expect("Next review")
     child.expect("Question 2 of 2")
-    child.expect("Your answer|True or false")
+    child.expect("Your answer|True or false|Pick every")
     child.send(CTRL_C)
     child.expect("Pick up where you left off with: interview-coach quiz --resume")
     child.expect(pexpect.EOF)
@@ -463,7 +489,7 @@ def test_a_real_pseudo_terminal_round_with_ctrl_c_and_resume(tmp_path):
 
     child = spawn("quiz", "--resume")
     child.expect("Question 2 of 2")
-    child.expect("Your answer|True or false")
+    child.expect("Your answer|True or false|Pick every")
     child.send(ENTER)
     child.expect("Score:")
     child.expect("By section")

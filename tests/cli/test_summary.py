@@ -77,7 +77,7 @@ def test_session_id_that_is_not_a_number(invoke):
 
 
 def test_unknown_format(invoke):
-    one_line_error(invoke("summary", "-r", "chat", "--format", "pdf"), "--format: 'pdf' is not a format", "md or html")
+    one_line_error(invoke("summary", "-r", "chat", "--format", "pdf"), "--format: 'pdf' is not a format", "md, html or svg")
 
 
 def test_unknown_reference(invoke):
@@ -144,3 +144,45 @@ def test_history_links_each_session_to_its_summary(invoke, session_id):
     assert invoke(*command).stdout.startswith("# Real-time chat app")
     table = invoke("history").stdout
     assert f"summary {session_id}" in table and "interview-coach summary ID" in table
+
+
+def test_svg_format_writes_one_file_per_diagram(invoke, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    folder = tmp_path / "diagrams"  # made when missing
+    result = invoke("summary", "--reference", "chat", "--format", "svg", "--output", str(folder))
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in folder.iterdir())
+    assert files[0] == "01-architecture.svg" and len(files) == 8 and "03-flow-delivery.svg" in files
+    for name in files:
+        text = (folder / name).read_text(encoding="utf-8")
+        assert text.startswith("<?xml") and ET.fromstring(text.split("\n", 1)[1]).tag.endswith("svg")
+    assert result.stdout.startswith(f"Wrote 8 diagrams to {folder}")
+
+
+def test_svg_format_of_a_session(invoke, session_id, tmp_path):
+    result = invoke("summary", str(session_id), "-f", "svg", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names[:2] == ["01-your-architecture.svg", "02-your-data-flow.svg"]
+    assert "03-reference-architecture.svg" in names
+
+
+def test_json_gives_the_parts_and_the_diagrams(invoke, session_id):
+    data = json.loads(invoke("summary", "--reference", "chat", "--json").stdout)
+    assert data["document"] == "reference" and data["problem"]["id"] == "chat"
+    assert [d["name"] for d in data["diagrams"]][:2] == ["01-architecture", "02-flow-connect"]
+    assert all(d["mermaid"].startswith(("flowchart", "sequenceDiagram")) for d in data["diagrams"])
+    session = json.loads(invoke("summary", "latest", "--json").stdout)
+    assert session["document"] == "session" and session["session"]["id"] == session_id
+    assert session["scorecard"]["score"] >= 0 and session["diagrams"][0]["title"] == "Your architecture"
+
+
+def test_svg_and_json_bad_input(invoke, tmp_path):
+    a_file = tmp_path / "x.html"
+    a_file.write_text("keep me")
+    one_line_error(invoke("summary", "-r", "chat", "-f", "svg"), "--format svg writes one file per diagram", "--output DIR")
+    one_line_error(invoke("summary", "-r", "chat", "-f", "svg", "-o", str(a_file)), "is a file")
+    one_line_error(invoke("summary", "-r", "chat", "-f", "svg", "-o", str(tmp_path / "no" / "dir")), "does not exist")
+    one_line_error(invoke("summary", "-r", "chat", "--json", "-f", "md"), "--json and --format")
+    assert a_file.read_text() == "keep me"

@@ -75,15 +75,15 @@ def test_parse_answer(name, kind, text, value):
 def test_parse_answer_refuses_nonsense_with_an_example():
     with pytest.raises(UsageError) as info:
         parse_answer("avg_write_qps", "lots", "rate", "answers.yaml")
-    assert str(info.value) == "answers.yaml: avg_write_qps: 'lots' is not a count; try 60K"
-    with pytest.raises(UsageError, match="try 500GB"):
+    assert str(info.value) == "answers.yaml: avg_write_qps: 'lots' is not a count; try 3K"
+    with pytest.raises(UsageError, match="try 40GB"):
         parse_answer("storage_per_day_bytes", "500G", "size_day", "answers.yaml")
 
 
 def test_answer_files(chat_drill):
     parsed = parse_answer_file({"avg_write_qps": "60K", "daily_writes": None}, chat_drill, "a.yaml")
     assert parsed == {"avg_write_qps": 60_000, "daily_writes": None}
-    with pytest.raises(UsageError, match="a.yaml: 'qps' is not a question"):
+    with pytest.raises(UsageError, match=r"a\.yaml: 'qps' is not a question"):
         parse_answer_file({"qps": 1}, chat_drill, "a.yaml")
     with pytest.raises(UsageError, match="expected a mapping"):
         parse_answer_file(["60K"], chat_drill, "a.yaml")
@@ -104,3 +104,32 @@ def test_history_keeps_each_answer_as_it_is_given(tmp_path, chat_drill):
     assert row["problem"] == "chat" and row["taken_at"] == 1_800_000_000
     assert row["score"] == 1.0 and row["total"] == 10 and not row["finished"]
     assert row["answers"][0]["name"] == "daily_writes" and row["answers"][0]["grade"] == "on target"
+
+
+def test_no_prompt_shows_its_answer_as_the_example():
+    from interview_coach.estimation.calculator import compare
+    from interview_coach.estimation.drill import build_drill, random_drill
+    from interview_coach.estimation.presets import load_preset, preset_names
+
+    drills = [build_drill(load_preset(name).parsed(), name) for name in preset_names()]
+    drills += [random_drill(seed) for seed in range(30)]
+    for drill in drills:
+        for q in drill.questions:
+            example = parse_answer(q.name, q.example.replace(" (per second)", ""), q.kind)
+            factor, _grade = compare(example, drill.estimate.results[q.name].value)
+            assert factor > 10, (drill.problem, q.name, q.example)
+
+
+@pytest.mark.parametrize(
+    ("factor", "shown"),
+    [(1.2, "1.2x"), (8.64, "8.6x"), (10.37, "10.4x"), (9.99, "9.99x"), (10.02, "10.02x"), (2.01, "2.01x"), (250.4, "250x")],
+)
+def test_the_shown_factor_never_hides_a_grade_boundary(factor, shown):
+    from interview_coach.estimation.drill import format_factor
+
+    assert format_factor(factor) == shown
+
+
+@pytest.mark.parametrize(("text", "bytes_per_s"), [("48 Mbps", 6e6), ("50Mbps", 6.25e6), ("1 Gbps", 125e6), ("800 Kbps", 1e5)])
+def test_bit_rates_are_answers_too(text, bytes_per_s):
+    assert parse_answer("avg_ingress_bytes_per_s", text, "size_rate") == pytest.approx(bytes_per_s)

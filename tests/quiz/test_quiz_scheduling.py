@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fsrs import Rating, State
@@ -23,7 +23,7 @@ from interview_coach.quiz.scheduling import (
 from interview_coach.quiz.session import QuizRun
 from interview_coach.quiz.stats import quiz_stats, sparkline
 
-T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def test_rating_from_correctness_and_time(bank):

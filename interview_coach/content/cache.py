@@ -1,0 +1,81 @@
+"""A cache of validated content, so a command does not parse and validate the same YAML again.
+
+Parsing a problem card and building the validators for its models costs a few hundred
+milliseconds; a command that shows one card needs a few. Each validated object is pickled under
+the user's cache folder, keyed by the file's path and stamped with its size and modification
+time, the package version and the content models' source file, so any edit to the content or
+to the models is a miss. Every cache failure (no folder, read-only disk, a truncated or foreign
+file) is a miss too: the cache can only make a command faster, never make it fail or go stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from interview_coach import __version__
+
+T = TypeVar("T")
+
+CACHE_ENV = "INTERVIEW_COACH_CACHE"  # a folder, or "off"
+_MODELS = Path(__file__).with_name("models.py")
+
+
+def cache_dir() -> Path | None:
+    """`$INTERVIEW_COACH_CACHE`, else `cache/` in `$INTERVIEW_COACH_HOME`, else the platform's cache folder."""
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return None if explicit.lower() == "off" else Path(explicit).expanduser()
+    home = os.environ.get("INTERVIEW_COACH_HOME")
+    if home:
+        return Path(home).expanduser() / "cache"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("interview-coach"))
+
+
+def _stamp(path: Path) -> tuple[object, ...] | None:
+    try:
+        st, models = path.stat(), _MODELS.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, __version__, models.st_mtime_ns, models.st_size)
+
+
+def cached(kind: str, path: Path, build: Callable[[], T]) -> T:
+    """`build()`'s result for `path`, from the cache when the file is unchanged since it was stored."""
+    folder, stamp = cache_dir(), _stamp(path)
+    if folder is None or stamp is None:
+        return build()
+    key = hashlib.sha256(f"{kind}\0{path.resolve()}".encode()).hexdigest()[:32]
+    entry = folder / "content" / f"{key}.pickle"
+    try:
+        with entry.open("rb") as fh:
+            stored_stamp, value = pickle.load(fh)
+        if stored_stamp == stamp:
+            return value  # type: ignore[no-any-return]
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError):
+        pass  # missing, truncated or from another version: a miss
+    value = build()  # errors (invalid content) propagate and are never cached
+    _store(entry, (stamp, value))
+    return value
+
+
+def _store(entry: Path, payload: object) -> None:
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".pickle")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, entry)  # atomic: a reader sees the old entry or the new one, never half
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass  # a read-only or full disk: no cache, same result
