@@ -204,7 +204,7 @@ def test_a_point_left_missing_is_asked_about_and_an_explained_one_is_not(chat_en
     turn = chat_engine.turn_for(item)
     assert turn.follow_up_kind in ("missing", "named", "red_flag")
     assert turn.target != "delivery.async_persistence"
-    assert turn.reaction.startswith("Good") and "decoupled from delivery" in turn.reaction
+    assert turn.reaction.startswith("Good") and "written asynchronously" in turn.reaction
 
 
 def test_a_red_flag_is_challenged_with_the_chapters_reason(chat_engine):
