@@ -15,6 +15,7 @@ reply, so the candidate knows to state it as their own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -36,6 +37,8 @@ IRRELEVANT_REPLY = (
     "shapes the system - features, scale and the constraints. What else do you need to know?"
 )
 EMPTY_REPLY = "Ask me anything about the requirements, the scale or what to leave out."
+# A second fact answers too when its match is at least this share of the best one's.
+COMPOUND_SHARE = 0.85
 # A question that raises a topic no fact speaks of is answered only on a match this strong.
 STRONG_MATCH = 0.8
 ASSUMPTION_NOTE = "(No figure from the brief: take this as your assumption and say so.)"
@@ -48,6 +51,7 @@ class Reply:
     score: float = 0.0
     kind: ReplyKind = "fact"
     assumption: bool = False
+    also: tuple[str, ...] = ()  # facts a compound question also asked for, answered too
 
 
 class Interviewer:
@@ -115,7 +119,15 @@ class Interviewer:
             text = " ".join(fact.answer.split())
             if fact.assumption:
                 text = f"{text} {ASSUMPTION_NOTE}"
-            return Reply(fact.id, text, round(found.score, 3), "fact", fact.assumption)
+            also: tuple[str, ...] = ()
+            # "How many users, and how many messages each?" asks two facts at once: a runner-up
+            # as strong as the best is answered too.
+            second = self._facts.get(found.runner_up or "")
+            compound = question.count("?") > 1 or bool(re.search(r"\band\b|[,;]", question))
+            if compound and second is not None and found.runner_up_score >= max(intent.THRESHOLD, COMPOUND_SHARE * found.score):
+                text = f"{text} {' '.join(second.answer.split())}"
+                also = (second.id,)
+            return Reply(fact.id, text, round(found.score, 3), "fact", fact.assumption, also)
         kind = self.classify(question)
         text = {"irrelevant": IRRELEVANT_REPLY, "design_choice": DESIGN_CHOICE_REPLY}.get(kind, NO_MATCH_REPLY)
         return Reply(None, text, round(found.score, 3), kind)

@@ -365,3 +365,11 @@ def test_a_missing_point_is_asked_with_its_probe(chat_engine):
     turn = chat_engine.turn_for(item)
     assert turn.follow_up_kind == "missing"
     assert turn.follow_up == chat_engine.card.probes[turn.target]
+
+
+def test_a_compound_question_gets_both_facts(interviewers):
+    reply = interviewers["chat"].reply("How many people use it every day, and how many messages does each of them send?")
+    assert {reply.matched_id, *reply.also} == {"scale", "message_volume"}
+    assert "50 million" in reply.text and "100 messages" in reply.text
+    # A single question does not get a second fact tacked on.
+    assert interviewers["chat"].reply("What's the largest group we need to handle?").also == ()
