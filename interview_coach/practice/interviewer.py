@@ -73,7 +73,12 @@ class Interviewer:
                 *(f"{c.name} {c.description}" for c in card.components),
             ]
         )
-        self._card_words = frozenset(intent.concepts(text)) | self.index.vocabulary
+        asked = " ".join(w for q in card.clarifying_questions for w in (q.question, *q.paraphrases, *q.keywords))
+        # What the system is about: the card's own text and the questions it expects - not the
+        # interviewer's replies, whose turns of phrase ("don't design yourself into a corner")
+        # say nothing about the system.
+        self._topic_words = frozenset(intent.concepts(text)) | frozenset(intent.concepts(asked))
+        self._card_words = self._topic_words | self.index.vocabulary
         self._design_words = frozenset(c for w in lexicon.DESIGN_WORDS for c in intent.concepts(w))
 
     def opening(self) -> str:
@@ -89,7 +94,10 @@ class Interviewer:
     def off_topic(self, question: str) -> list[str]:
         """The question's words about looks or small talk - unless this card uses them itself
         ("marketing" is small talk for a chat app, a kind of message for a notification system)."""
-        return [w for w in intent.has_any(question, lexicon.IRRELEVANT_WORDS) if not set(intent.concepts(w)) <= self._card_words]
+        found = intent.has_any(question, lexicon.IRRELEVANT_WORDS)
+        # A phrase ("your name") is small talk whatever the card; a single word only when the
+        # card does not use it.
+        return [w for w in found if len(w.split()) > 1 or not set(intent.concepts(w)) <= self._topic_words]
 
     def classify(self, question: str) -> ReplyKind:
         """What an unmatched question is: a design decision, irrelevant, or unknown."""

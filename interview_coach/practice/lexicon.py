@@ -151,6 +151,8 @@ QUESTION_STOPWORDS = frozenset(
 # Topics a system design does not depend on: looks, people and small talk. A question about
 # them is told so, not answered with an assumption to write down.
 IRRELEVANT_WORDS: tuple[str, ...] = _split(
+    "your name | yourself | your team | your job | your day | enjoy | working here | work here | celebrate | celebration | "
+    "party | what time is it | time is it | stock price | share price | water | music | song | songs | joke | jokes | "
     "team | teams | team size | pizza | food | profitable | profit | company | companies | org chart | manager | boss | "
     "colour | color | colours | colors | colored | coloured | blue | green | red | yellow | purple | pink | orange | "
     "black | white | grey | gray | font | fonts | typeface | logo | logos | icon | icons | bubble | bubbles | theme | "

@@ -34,6 +34,10 @@ SILLY = [
     "Should the logo have rounded corners?",
     "Do we need a dark mode theme?",
     "What's your favourite colour?",
+    "What's your name?",
+    "Tell me about yourself",
+    "What time is it?",
+    "Do you enjoy working here?",
 ]
 
 
