@@ -360,6 +360,7 @@ class PracticeEngine(InterviewerFlow):
             kind=reply.kind,
             confidence=reply.score,
             assumption=reply.assumption,
+            also_ids=list(reply.also),
         )
         if question.strip():
             self.session.clarifications.append(exchange)

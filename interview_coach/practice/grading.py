@@ -79,9 +79,11 @@ REASON_WORDS = (
     "because", "so that", "to avoid", "to prevent", "in order to", "otherwise", "which means", "so", "since",
     "thanks to", "which", "lets", "allows", "means", "keeps", "makes", "instead of", "rather than", "at the cost",
 )
-ESTIMATE_LOOKBACK = 3  # sentences back an estimate's figure may find its concept
+ESTIMATE_LOOKBACK = 3
+WRAPPED_LINE_WORDS = 6  # a line this long without a full stop continues on the next line (hard wrap)  # sentences back an estimate's figure may find its concept
 DENSE = 0.75  # a sentence whose content words are this much the card's terms is a list
 MIN_PROSE_FUNCTION_WORDS = 1
+MIN_PROSE_WORDS = 4
 
 
 # ---------------------------------------------------------------- results
@@ -272,11 +274,21 @@ class CardTerms:
         for t in card.tradeoffs:
             if t.id not in linked:
                 raw.update(t.keywords)
-        self.phrases = [compile_phrase(r) for r in sorted(raw)]
+        self.concepts = _PhraseIndex(raw)
+        # Cue phrases too: their little words ("out of order") make no clause either.
+        self.cues = _PhraseIndex({c for kp in _all_points(card) for c in kp.cues})
+
+    def covered(self, toks: Tokens) -> set[int]:
+        """Word positions that are part of one of the card's concept phrases."""
+        return self.concepts.covered(toks)
+
+
+class _PhraseIndex:
+    def __init__(self, raw: Iterable[str]) -> None:
         # Indexed by the first word's stem, so a sentence only tries the phrases that can start in it.
         self.by_first: dict[str, list[Phrase]] = {}
         self.prefixed: list[Phrase] = []
-        for ph in self.phrases:
+        for ph in (compile_phrase(r) for r in sorted(raw)):
             first = next((p for p in ph.parts if p is not None), None)
             if ph.plain is not None or first is None:
                 continue
@@ -286,7 +298,6 @@ class CardTerms:
                 self.by_first.setdefault(first[0], []).append(ph)
 
     def covered(self, toks: Tokens) -> set[int]:
-        """Word positions that are part of one of the card's concept phrases."""
         out: set[int] = set()
         candidates = [ph for st in set(toks.stems) for ph in self.by_first.get(st, [])] + self.prefixed
         for ph in candidates:
@@ -338,7 +349,9 @@ def _join_wrapped(text: str) -> str:
     lines = text.split("\n")
     out: list[str] = []
     for line in lines:
-        if out and out[-1].strip() and line.strip() and not re.search(r"[.!?;:]\s*$", out[-1]) and not _LINE_START.match(line):
+        prev = out[-1] if out else ""
+        wrapped = len(prev.split()) >= WRAPPED_LINE_WORDS and not re.search(r"[.!?;:]\s*$", prev)
+        if prev.strip() and line.strip() and wrapped and not _LINE_START.match(line):
             out[-1] = out[-1].rstrip() + " " + line.strip()
         else:
             out.append(line)
@@ -354,8 +367,10 @@ def sentences(text: str, terms: CardTerms) -> list[Sentence]:
         toks = Tokens.of(s)
         if not toks.stems:
             continue
-        function = sum(1 for t in toks.stems if t in FUNCTION_WORDS)
         covered = terms.covered(toks)
+        # Function words inside the card's phrases ("AP over CP", "out of order") make no clause.
+        inside = covered | terms.cues.covered(toks)
+        function = sum(1 for i, t in enumerate(toks.stems) if t in FUNCTION_WORDS and i not in inside and not toks.hyphened[i])
         content = [
             i for i, (t, w) in enumerate(zip(toks.stems, toks.words, strict=True)) if t not in FUNCTION_WORDS and t not in FILLER and not w[0].isdigit() and len(w) > 1
         ]
@@ -366,7 +381,7 @@ def sentences(text: str, terms: CardTerms) -> list[Sentence]:
         commas = s.count(",")
         joins = len(_JOIN.findall(s))
         listy = (commas >= 2 and function <= commas // 2) or (joins >= 3 and len(content) <= 3 * joins)
-        prose = function >= MIN_PROSE_FUNCTION_WORDS and not listy and not _fragmented(toks)
+        prose = function >= MIN_PROSE_FUNCTION_WORDS and len(toks) >= MIN_PROSE_WORDS and not listy and not _fragmented(toks)
         cap = 1 + len(toks) // 12
         out.append(Sentence(s, toks, prose, dense, cap, frozenset(covered)))
     return out
@@ -768,7 +783,11 @@ def _api_line(sentence: str) -> bool:
 
 def _schema_line(sentence: str) -> bool:
     """A line of schema or query text: PRIMARY KEY (channel_id, ...), WHERE channel_id = ..."""
-    return bool(re.search(r"\b(primary key|clustering order by)\s*\(", sentence, re.IGNORECASE) or re.search(r"\bwhere\s+\w+\s*[=><]", sentence, re.IGNORECASE))
+    return bool(
+        re.search(r"\bprimary key\s*\(\s*\(?\w+[^)]*,\s*\w+[^)]*\)", sentence, re.IGNORECASE)
+        or re.search(r"\bclustering order by\s*\(\s*\w+\s+(asc|desc)\s*\)", sentence, re.IGNORECASE)
+        or re.search(r"\bwhere\s+\w+\s*[=><]+\s*\S+", sentence, re.IGNORECASE)
+    )
 
 
 def _grade_structural(kp: KeyPoint, sents: list[Sentence]) -> _Best | None:

@@ -143,6 +143,7 @@ def interviewer_record(session: Session) -> dict[str, object]:
                 "question": c.question,
                 "reply": c.reply,
                 "fact_id": c.matched_id,
+                "also_fact_ids": c.also_ids,
                 "kind": c.kind,
                 "assumption": c.assumption,
                 "confidence": c.confidence,

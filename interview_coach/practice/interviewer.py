@@ -15,6 +15,7 @@ reply, so the candidate knows to state it as their own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -36,6 +37,8 @@ IRRELEVANT_REPLY = (
     "shapes the system - features, scale and the constraints. What else do you need to know?"
 )
 EMPTY_REPLY = "Ask me anything about the requirements, the scale or what to leave out."
+# A second fact answers too when its match is at least this share of the best one's.
+COMPOUND_SHARE = 0.85
 # A question that raises a topic no fact speaks of is answered only on a match this strong.
 STRONG_MATCH = 0.8
 ASSUMPTION_NOTE = "(No figure from the brief: take this as your assumption and say so.)"
@@ -48,6 +51,7 @@ class Reply:
     score: float = 0.0
     kind: ReplyKind = "fact"
     assumption: bool = False
+    also: tuple[str, ...] = ()  # facts a compound question also asked for, answered too
 
 
 class Interviewer:
@@ -69,7 +73,12 @@ class Interviewer:
                 *(f"{c.name} {c.description}" for c in card.components),
             ]
         )
-        self._card_words = frozenset(intent.concepts(text)) | self.index.vocabulary
+        asked = " ".join(w for q in card.clarifying_questions for w in (q.question, *q.paraphrases, *q.keywords))
+        # What the system is about: the card's own text and the questions it expects - not the
+        # interviewer's replies, whose turns of phrase ("don't design yourself into a corner")
+        # say nothing about the system.
+        self._topic_words = frozenset(intent.concepts(text)) | frozenset(intent.concepts(asked))
+        self._card_words = self._topic_words | self.index.vocabulary
         self._design_words = frozenset(c for w in lexicon.DESIGN_WORDS for c in intent.concepts(w))
 
     def opening(self) -> str:
@@ -85,7 +94,10 @@ class Interviewer:
     def off_topic(self, question: str) -> list[str]:
         """The question's words about looks or small talk - unless this card uses them itself
         ("marketing" is small talk for a chat app, a kind of message for a notification system)."""
-        return [w for w in intent.has_any(question, lexicon.IRRELEVANT_WORDS) if not set(intent.concepts(w)) <= self._card_words]
+        found = intent.has_any(question, lexicon.IRRELEVANT_WORDS)
+        # A phrase ("your name") is small talk whatever the card; a single word only when the
+        # card does not use it.
+        return [w for w in found if len(w.split()) > 1 or not set(intent.concepts(w)) <= self._topic_words]
 
     def classify(self, question: str) -> ReplyKind:
         """What an unmatched question is: a design decision, irrelevant, or unknown."""
@@ -115,7 +127,15 @@ class Interviewer:
             text = " ".join(fact.answer.split())
             if fact.assumption:
                 text = f"{text} {ASSUMPTION_NOTE}"
-            return Reply(fact.id, text, round(found.score, 3), "fact", fact.assumption)
+            also: tuple[str, ...] = ()
+            # "How many users, and how many messages each?" asks two facts at once: a runner-up
+            # as strong as the best is answered too.
+            second = self._facts.get(found.runner_up or "")
+            compound = question.count("?") > 1 or bool(re.search(r"\band\b|[,;]", question))
+            if compound and second is not None and found.runner_up_score >= max(intent.THRESHOLD, COMPOUND_SHARE * found.score):
+                text = f"{text} {' '.join(second.answer.split())}"
+                also = (second.id,)
+            return Reply(fact.id, text, round(found.score, 3), "fact", fact.assumption, also)
         kind = self.classify(question)
         text = {"irrelevant": IRRELEVANT_REPLY, "design_choice": DESIGN_CHOICE_REPLY}.get(kind, NO_MATCH_REPLY)
         return Reply(None, text, round(found.score, 3), kind)

@@ -39,10 +39,9 @@ SYNONYMS: tuple[tuple[str, ...], ...] = tuple(
         "notify | notification | notifications | push | alert | alerts | alerted | ping",
         "offline | disconnected | unreachable | not online | not connected | away | phone is off | airplane | plane | "
         "no connection | no network | no signal | no internet | lost connection | loses connection",
-        "latency | how much time | time budget | latency budget | take | takes | taking | "
-        "answer within | respond within | fast | faster | "
-        "quick | quickly | speed | delay | delays | lag | slow | milliseconds | ms | real time | realtime | real-time | "
-        "instant | instantly | snappy | response time",
+        "latency | how much time | time budget | latency budget | take | takes | taking | answer within | respond "
+        "within | fast | faster | quick | quickly | speed | delay | delays | lag | slow | milliseconds | ms | real time "
+        "| realtime | real-time | instant | instantly | snappy | response time",
         "availability | uptime | downtime | available | outage | outages | nines | highly available | go down | goes down",
         "consistency | consistent | stale | linearizable | strongly | eventual | eventually | cap | cap theorem",
         "order | ordering | ordered | sequence | chronological | chronologically | sorted | out of order",
@@ -60,7 +59,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = tuple(
         "attachment | attachments | file | files | gif | gifs | rich content",
         "encrypt | encryption | encrypted | e2e | e2ee | end to end | end-to-end",
         "auth | authentication | authenticate | login | log in | logins | sign in | signin | sign up | signup | "
-        "password | passwords | credentials | accounts | account",
+        "password | passwords | credentials",
         "device | devices | phone | phones | laptop | tablet | desktop | multi device | multi-device",
         "receipt | receipts | delivery confirmation | confirmation | confirm | acknowledgement | acknowledgment | ack | "
         "delivery receipt | delivery status | ticks | tick | checkmark | checkmarks | seen | read receipt",
@@ -88,7 +87,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = tuple(
         "suggestion | suggestions | suggest | completions | autocomplete | auto complete | predictions | typeahead",
         "prefix | prefixes | starts with | beginning | first letters | first few letters | keystroke | keystrokes | key "
         "press | keypress | key presses | every character | each character | every letter",
-        "language | languages | multilingual | unicode | non english | non-english | english only",
+        "language | languages | multilingual | unicode | non english | non-english | english only | spanish | chinese | "
+        "french | german | japanese | hindi | arabic | portuguese | korean",
         "personalise | personalize | personalised | personalized | per user results | tailored | history based",
         "typo | typos | misspelling | misspelled | spelling | fuzzy | spell check",
         "fresh | freshness | recrawl | re-crawl | up to date | how often | frequency | stale | trending | trend | "
@@ -118,6 +118,9 @@ SYNONYMS: tuple[tuple[str, ...], ...] = tuple(
         "overshoot | overshoots | exceed | exceeds | exceeding | extra requests | slightly over | go over | let through "
         "| slip through | a few extra",
         "receipt | has read | have read | was read | read it | seen it | opened it",
+        "outofscope | out of scope | leave out | leave aside | not build | not building | not design | not cover | skip "
+        "| ignore | exclude | excluded | in scope | scope",
+        "loss | lose | lost | losing | data loss | drop | dropped | dropping",
         "tradeoff | trade off | trade-off | tradeoffs | trade-offs",
         "inhouse | our own | in-house | in house | build ourselves | ourselves",
         "concurrent | same time | at the same time | simultaneously | simultaneous | concurrently | at once | same moment",
@@ -137,13 +140,14 @@ QUESTION_STOPWORDS = frozenset(
         "handling | happen | happening | happens | has | have | having | here | how | hows | i | id | if | im | "
         "important | in | interviewer | into | is | isnt | it | its | itself | ive | just | kind | know | let | lets | "
         "like | make | makes | matter | me | much | my | need | needed | needs | of | off | ok | okay | on | one | ones "
-        "| or | other | our | ours | overall | pick | platform | please | prefer | question | questions | quite | "
-        "really | recommend | right | roughly | same | service | shall | should | shouldnt | so | some | something | "
-        "sort | support | supported | supporting | supports | supposed | sure | system | tell | that | thats | the | "
-        "their | them | then | there | theres | these | they | theyd | theyll | theyre | thing | things | this | those "
-        "| to | too | type | typically | us | use | used | uses | using | very | want | wanted | wants | was | way | "
-        "ways | we | wed | well | were | what | whatever | whats | when | where | whether | which | while | who | whos "
-        "| will | with | wont | would | wouldnt | you | youd | youll | your | youre | yours"
+        "| or | other | our | ours | overall | part | parts | pick | piece | pieces | platform | please | prefer | "
+        "question | questions | quite | really | recommend | right | roughly | same | service | shall | should | "
+        "shouldnt | so | some | something | sort | support | supported | supporting | supports | supposed | sure | "
+        "system | tell | that | thats | the | their | them | then | there | theres | these | they | theyd | theyll | "
+        "theyre | thing | things | this | those | to | too | type | typically | us | use | used | uses | using | very | "
+        "want | wanted | wants | was | way | ways | we | wed | well | were | what | whatever | whats | when | where | "
+        "whether | which | while | who | whos | will | with | wont | would | wouldnt | you | youd | youll | your | "
+        "youre | yours"
     )
 )
 
@@ -151,14 +155,16 @@ QUESTION_STOPWORDS = frozenset(
 # Topics a system design does not depend on: looks, people and small talk. A question about
 # them is told so, not answered with an assumption to write down.
 IRRELEVANT_WORDS: tuple[str, ...] = _split(
-    "team | teams | team size | pizza | food | profitable | profit | company | companies | org chart | manager | boss | "
-    "colour | color | colours | colors | colored | coloured | blue | green | red | yellow | purple | pink | orange | "
-    "black | white | grey | gray | font | fonts | typeface | logo | logos | icon | icons | bubble | bubbles | theme | "
-    "themes | dark mode | light mode | animation | animations | animated | rounded | corners | pixel | pixels | shade | "
-    "ringtone | sound effect | mascot | brand | branding | slogan | wallpaper | emoji skin | sticker art | font size | "
-    "favourite | favorite | weather | lunch | coffee | salary | hobby | hobbies | vacation | holiday | weekend | "
-    "weekends | how are you | family | birthday | horoscope | football | movie | movies | pet | dog | cat | marketing | "
-    "launch party | office | dress code | your name | hiring | team lunch"
+    "your name | yourself | your team | your job | your day | enjoy | working here | work here | celebrate | "
+    "celebration | party | what time is it | time is it | stock price | share price | water | music | song | songs | "
+    "joke | jokes | team | teams | team size | pizza | food | profitable | profit | company | companies | org chart | "
+    "manager | boss | colour | color | colours | colors | colored | coloured | blue | green | red | yellow | purple | "
+    "pink | orange | black | white | grey | gray | font | fonts | typeface | logo | logos | icon | icons | bubble | "
+    "bubbles | theme | themes | dark mode | light mode | animation | animations | animated | rounded | corners | pixel "
+    "| pixels | shade | ringtone | sound effect | mascot | brand | branding | slogan | wallpaper | emoji skin | sticker "
+    "art | font size | favourite | favorite | weather | lunch | coffee | salary | hobby | hobbies | vacation | holiday "
+    "| weekend | weekends | how are you | family | birthday | horoscope | football | movie | movies | pet | dog | cat | "
+    "marketing | launch party | office | dress code | your name | hiring | team lunch"
 )
 
 
@@ -178,6 +184,8 @@ DESIGN_CHOICE_WORDS: tuple[str, ...] = _split(
 # Words any system design question may use: a question with none of these (nor any word of
 # the card) is not about the design at all.
 DESIGN_WORDS: tuple[str, ...] = _split(
+    "authentication | auth | login | sign in | accounts | encryption | analytics | audit | durable | lose | loss | "
+    "ratio | size | record | records | retention | latency | availability | consistency | scope | clients | mobile | "
     "requirement | requirements | feature | features | scope | scale | user | users | request | requests | data | "
     "storage | store | server | servers | client | clients | api | apis | latency | availability | consistency | "
     "traffic | load | peak | qps | throughput | bandwidth | security | privacy | compliance | gdpr | region | regions | "

@@ -27,6 +27,13 @@ from interview_coach.practice import intent
 from interview_coach.practice.grading import FieldGrade, PointGrade, RedFlagHit, StepGrade, card_points, grade_field, grade_step
 
 QUOTE_MAX = 90
+# Asked when a dive has no gap left and the card's follow-ups are used up: each once.
+CLOSING_QUESTIONS = (
+    "What would you watch in production to know this part is healthy?",
+    "What changes in this part at ten times the load?",
+    "What is the weakest spot in what you described, and how would you shore it up?",
+    "If you had to ship this in two weeks, what would you simplify?",
+)
 # An authored follow-up stands for a rubric point when it shares this much of the point's
 # weighted vocabulary (see `_link`).
 LINK_MIN = 0.45
@@ -65,9 +72,25 @@ def quote(sentence: str | None, limit: int = QUOTE_MAX) -> str:
 
 
 def _name(g: PointGrade, kp: KeyPoint | None) -> str:
-    """A point's concept as the candidate worded it (authored patterns lose their wildcards)."""
-    name = g.concept or (kp.keywords[0] if kp is not None and kp.keywords else "that")
-    return " ".join(name.replace("*", "").split())
+    """A point's concept in the candidate's own words where the sentence has them (an authored
+    pattern such as "autoscal*" or "fewest ~ connection*" is read back as the words it matched)."""
+    pattern = g.concept or (kp.keywords[0] if kp is not None and kp.keywords else "that")
+    return _surface(pattern, g.sentence) or " ".join(pattern.replace("*", "").replace("~", " ").split())
+
+
+def _surface(pattern: str, sentence: str | None) -> str | None:
+    if not sentence:
+        return None
+    parts = [p.strip() for p in pattern.lower().split("~") if p.strip()]
+    if not parts:
+        return None
+
+    def words(part: str) -> str:
+        return r"\W+".join(re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "") for w in part.split())
+
+    regex = r"(?:\W+\w+){0,4}?\W+".join(words(p) for p in parts)
+    found = re.search(rf"\b{regex}\b", sentence, re.IGNORECASE)
+    return found.group(0) if found else None
 
 
 def _points(card: ProblemCard, step_id: str, dives: Iterable[str] = ()) -> dict[str, KeyPoint]:
@@ -207,11 +230,10 @@ def choose_follow_up(
         if already_answered(question, dive_answers.values()):
             continue
         return FollowUp(question, "card", f"follow_up:{n}")
-    return FollowUp(
-        "What would you watch in production to know this part is healthy, and what would you change at 10x the load?",
-        "card",
-        None,
-    )
+    for n, question in enumerate(CLOSING_QUESTIONS, 1):
+        if f"closing:{n}" not in done:
+            return FollowUp(question, "closing", f"closing:{n}")
+    return FollowUp(CLOSING_QUESTIONS[-1], "closing", None)
 
 
 # ---------------------------------------------------------------- buy-in at the end of step 2

@@ -64,6 +64,7 @@ class ClarifyingExchange(Record):
     kind: str = "fact"
     confidence: float = 0.0  # the intent match's score
     assumption: bool = False  # the card marks its reply as the candidate's own assumption
+    also_ids: list[str] = Field(default_factory=list)  # facts a compound question also got
 
 
 class InterviewerTurn(Record):

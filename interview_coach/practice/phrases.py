@@ -60,6 +60,7 @@ class Tokens:
     stems: tuple[str, ...]
     words: tuple[str, ...]
     breaks: tuple[bool, ...] = ()  # punctuation (, ; : ( —) just before each word: a clause boundary
+    hyphened: tuple[bool, ...] = ()  # part of a hyphenated compound ("out-of-order", "fire-and-forget")
 
     @classmethod
     def of(cls, text: str) -> Tokens:
@@ -67,11 +68,15 @@ class Tokens:
         matches = [m for m in _WORD.finditer(low) if m.group(0) != "~"]
         words = tuple(m.group(0) for m in matches)
         breaks = []
+        joined = []
         prev_end = 0
         for m in matches:
-            breaks.append(bool(_BREAK.search(low[prev_end : m.start()])))
+            gap = low[prev_end : m.start()]
+            breaks.append(bool(_BREAK.search(gap)))
+            joined.append(gap == "-" and prev_end > 0)
             prev_end = m.end()
-        return cls(text, low, tuple(stem(w) for w in words), words, tuple(breaks))
+        hyphened = [joined[i] or (i + 1 < len(joined) and joined[i + 1]) for i in range(len(joined))]
+        return cls(text, low, tuple(stem(w) for w in words), words, tuple(breaks), tuple(hyphened))
 
     def __len__(self) -> int:
         return len(self.stems)

@@ -18,6 +18,25 @@ KIND_NOTES = {
 }
 
 
+def _after(prompt_id: str) -> str:
+    """'dive:delivery:follow_up:2' -> 'delivery, follow-up 2'."""
+    parts = prompt_id.split(":")
+    if parts[0] == "dive" and len(parts) == 4:
+        return f"{parts[1]}, follow-up {parts[3]}"
+    return parts[1] if parts[0] == "dive" and len(parts) > 1 else prompt_id
+
+
+def _because(t: InterviewerTurn) -> str:
+    target = (t.target or "").removeprefix("flag:")
+    return {
+        "red_flag": f"red flag: {target}",
+        "named": f"named, not explained: {target}",
+        "missing": f"missing: {target}",
+        "card": "the card's follow-up; no gap left",
+        "closing": "no gap left",
+    }.get(t.follow_up_kind or "", t.follow_up_kind or "")
+
+
 def render_reaction(console: Console, turn: InterviewerTurn | None) -> None:
     if turn is not None and turn.reaction:
         console.print(Text.assemble(("Interviewer: ", "bold"), turn.reaction))
@@ -37,13 +56,13 @@ def render_interviewer(console: Console, session: Session) -> None:
         console.print(table)
     follow = [t for t in session.turns if t.follow_up]
     if follow:
-        table = Table(title="Why the interviewer asked each follow-up", show_lines=False)
-        table.add_column("After your answer to")
+        table = Table(title="Why the interviewer asked each follow-up", show_lines=True)
+        table.add_column("After")
         table.add_column("It said")
         table.add_column("And asked")
         table.add_column("Because")
         for t in follow:
-            table.add_row(t.prompt_id, t.reaction, t.follow_up or "", f"{t.follow_up_kind}: {t.target or '-'}")
+            table.add_row(_after(t.prompt_id), t.reaction, t.follow_up or "", _because(t))
         console.print(table)
     if session.buy_in is not None:
         b = session.buy_in

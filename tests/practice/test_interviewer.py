@@ -34,6 +34,10 @@ SILLY = [
     "Should the logo have rounded corners?",
     "Do we need a dark mode theme?",
     "What's your favourite colour?",
+    "What's your name?",
+    "Tell me about yourself",
+    "What time is it?",
+    "Do you enjoy working here?",
 ]
 
 
@@ -159,7 +163,7 @@ def test_the_clarifications_record_the_fact_and_kind(chat_engine):
 
 DELIVERY_SENTENCES = [
     "Chat server A forwards the message to chat server B, which holds the recipient's socket, and B pushes it to the device.",
-    "We write to Cassandra asynchronously, off the hot path, so the database never blocks the WebSocket server.",
+    "Persistence is decoupled from delivery: Cassandra is written asynchronously so the database never blocks the server.",
     "The recipient's device sends an ack back so the sender learns the message was delivered.",
     "Redis tells server A which server holds B.",
     "If B is offline we send a push notification.",
@@ -199,10 +203,12 @@ def test_a_point_left_missing_is_asked_about_and_an_explained_one_is_not(chat_en
     chat_engine.choose_dives(_to(chat_engine, "choose_dives"), ["delivery"])
     item = chat_engine.current_item()
     chat_engine.answer(item, DELIVERY_SENTENCES[1])  # explains async persistence only
+    graded = grade_step(chat_engine.card, "deep_dive", {"dive:delivery": DELIVERY_SENTENCES[1]}, dives=["delivery"])
+    assert graded.point("delivery.async_persistence").level == "explained"  # the premise
     turn = chat_engine.turn_for(item)
     assert turn.follow_up_kind in ("missing", "named", "red_flag")
     assert turn.target != "delivery.async_persistence"
-    assert turn.reaction.startswith("Good") and "Cassandra asynchronously" in turn.reaction
+    assert turn.reaction.startswith("Good") and "written asynchronously" in turn.reaction
 
 
 def test_a_red_flag_is_challenged_with_the_chapters_reason(chat_engine):
@@ -363,3 +369,11 @@ def test_a_missing_point_is_asked_with_its_probe(chat_engine):
     turn = chat_engine.turn_for(item)
     assert turn.follow_up_kind == "missing"
     assert turn.follow_up == chat_engine.card.probes[turn.target]
+
+
+def test_a_compound_question_gets_both_facts(interviewers):
+    reply = interviewers["chat"].reply("How many people use it every day, and how many messages does each of them send?")
+    assert {reply.matched_id, *reply.also} == {"scale", "message_volume"}
+    assert "50 million" in reply.text and "100 messages" in reply.text
+    # A single question does not get a second fact tacked on.
+    assert interviewers["chat"].reply("What's the largest group we need to handle?").also == ()
