@@ -116,8 +116,8 @@ def render_problem(console: Console, card: ProblemCard) -> None:
         for p in dive.key_points:
             body.append(f"  • {p.text}\n")
         body.append("Follow-ups:\n", style="bold")
-        for q in dive.follow_ups:
-            body.append(f"  ? {q}\n")
+        for follow_up in dive.follow_ups:
+            body.append(f"  ? {follow_up}\n")
         if dive.section:
             body.append(f"Read: {dive.section}", style="dim")
         console.print(Panel(body, title=f"Deep dive: {dive.title}", title_align="left"))
