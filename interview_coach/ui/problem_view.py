@@ -18,16 +18,15 @@ def render_problem_list(console: Console, cards: list[ProblemCard]) -> None:
         console.print("No problem matches those filters; run interview-coach problems list to see them all.")
         return
     table = Table(title="Problems")
+    # At 80 columns the id and the longest topic ("concurrency-control,") fit whole; the title wraps.
     table.add_column("id", style="bold", no_wrap=True)
-    table.add_column("Title")
-    table.add_column("Difficulty", no_wrap=True)
-    table.add_column("Topics", overflow="fold")
-    table.add_column("Dives", justify="right")
+    table.add_column("Title", min_width=10)
+    table.add_column("Level", no_wrap=True)
+    table.add_column("Topics", min_width=20)
     for card in cards:
         title = card.title + (" (reference)" if card.reference else "")
         level = card.difficulty or "-"
-        table.add_row(card.id, title, Text(level, style=DIFFICULTY_STYLE.get(level, "")), ", ".join(card.topics) or "-",
-                      str(len(card.deep_dives)))
+        table.add_row(card.id, title, Text(level, style=DIFFICULTY_STYLE.get(level, "")), ", ".join(card.topics) or "-")
     console.print(table)
     console.print("Show one with: interview-coach problems show ID")
     console.print("Filter with: --topic TOPIC, --difficulty easy|medium|hard")

@@ -30,11 +30,18 @@ def test_table_shows_difficulty_and_topics_at_80_columns(invoke, monkeypatch):
     result = invoke("problems", "list")
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Difficulty" in out and "Topics" in out
+    assert "Level" in out and "Topics" in out
+    # Nothing is cropped: every row ends with the table's right border.
+    assert all(line.rstrip().endswith(("│", "┓", "┩", "┘", "┃")) for line in out.splitlines()[1:] if line.strip()
+               and not line.startswith(("Show", "Filter")))
     assert max(len(line) for line in out.splitlines()) <= 80
     # Topics wrap rather than being cut short, so each one can be read whole.
     assert "…" not in out
     assert "geo-indexing" in out and "hard" in out and "easy" in out
+    # Each topic is printed whole on one line, never split mid-word.
+    for card in load_problems():
+        for topic in card.topics:
+            assert topic in out, topic
 
 
 def test_filter_by_topic_and_difficulty(invoke):
