@@ -63,7 +63,7 @@ def build_scorecard(session: Session, framework: Framework, card: ProblemCard) -
     everything: list[KeyPointResult] = []
     flags: list[RedFlagResult] = []
     weighted_time = 0.0
-    for step, timing in zip(framework.steps, session.steps):
+    for step, timing in zip(framework.steps, session.steps, strict=True):
         results, step_flags = results_for(framework, card, session, step.id)
         everything.extend(results)
         flags.extend(step_flags)
@@ -97,7 +97,7 @@ def build_scorecard(session: Session, framework: Framework, card: ProblemCard) -
     else:
         score = COVERAGE_WEIGHT * overall + (1 - COVERAGE_WEIGHT) * discipline * min(1.0, overall / TIME_COUNTS_FROM)
     return Scorecard(
-        score=int(round(100 * score)),
+        score=round(100 * score),
         coverage=round(overall, 4),
         time_discipline=None if discipline is None else round(discipline, 4),
         hints_used=len(session.hints),
@@ -108,7 +108,9 @@ def build_scorecard(session: Session, framework: Framework, card: ProblemCard) -
     )
 
 
-def competencies(framework: Framework, results: list[KeyPointResult], steps: list[StepScore], discipline: float | None) -> list[CompetencyScore]:
+def competencies(
+    framework: Framework, results: list[KeyPointResult], steps: list[StepScore], discipline: float | None
+) -> list[CompetencyScore]:
     out = []
     for comp in framework.competencies:
         mine = [r for r in results if r.competency == comp.id or (r.competency is None and r.step_id in comp.steps)]

@@ -38,37 +38,113 @@ RED_FLAG_COST = 0.5  # in points: a red flag takes away half a point of the step
 
 # ---------------------------------------------------------------- word classes
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 FUNCTION_WORDS = frozenset(
     stem(w)
-    for w in """a an the is are was were be been being will would can could should shall may might must
-    to of by for with that which who whom whose so because since when if then than as into onto from on in at
-    we it they this these those there their its our us you he she them i do does did has have had not no
-    each every all any both either neither nor or and but while whereas until unless before after once
-    where how what why only also just still instead rather through per via about up down out over off""".split()
+    for w in _words(
+        """
+        a an the is are was were be been being will would can could should shall may might must to of by for
+        with that which who whom whose so because since when if then than as into onto from on in at we it
+        they this these those there their its our us you he she them i do does did has have had not no each
+        every all any both either neither nor or and but while whereas until unless before after once where
+        how what why only also just still instead rather through per via about up down out over off
+        """
+    )
 )
 # Words that carry no content of their own, often used to pad a list into a "sentence".
 FILLER = frozenset(
     stem(w)
-    for w in """basically really very quite actually probably maybe perhaps like stuff thing things kind sort lot lots
-    good great nice cool important key main core big important obviously definitely sure yeah ok okay well
-    think believe guess feel use using used uses need needs want wants go going get gets got make makes
-    something somehow etc also plus further additionally too important relevant approach idea design system""".split()
+    for w in _words(
+        """
+        basically really very quite actually probably maybe perhaps like stuff thing things kind sort lot
+        lots good great nice cool important key main core big important obviously definitely sure yeah ok
+        okay well think believe guess feel use using used uses need needs want wants go going get gets got
+        make makes something somehow etc also plus further additionally too important relevant approach idea
+        design system
+        """
+    )
 )
 CONNECTIVES = [
-    "because", "since", "so that", "so", "which", "by", "to avoid", "to prevent", "in order to", "otherwise",
-    "as a result", "thanks to", "due to", "means", "lets", "allows", "ensures", "therefore", "thus", "given",
-    "instead of", "rather than", "without", "so we", "that way", "via", "through", "to keep", "to handle",
+    "because",
+    "since",
+    "so that",
+    "so",
+    "which",
+    "by",
+    "to avoid",
+    "to prevent",
+    "in order to",
+    "otherwise",
+    "as a result",
+    "thanks to",
+    "due to",
+    "means",
+    "lets",
+    "allows",
+    "ensures",
+    "therefore",
+    "thus",
+    "given",
+    "instead of",
+    "rather than",
+    "without",
+    "so we",
+    "that way",
+    "via",
+    "through",
+    "to keep",
+    "to handle",
 ]
-NEGATORS = frozenset(stem(w) for w in "not no never without neither nor cannot".split())
-WEAK_NEGATORS = frozenset(stem(w) for w in "avoid avoids avoiding prevent prevents skip skips bypass bypasses bypassing".split())
+NEGATORS = frozenset(stem(w) for w in ["not", "no", "never", "without", "neither", "nor", "cannot"])
+WEAK_NEGATORS = frozenset(
+    stem(w) for w in ["avoid", "avoids", "avoiding", "prevent", "prevents", "skip", "skips", "bypass", "bypasses", "bypassing"]
+)
 NEGATING_PHRASES = ["instead of", "rather than", "as opposed to", "in place of", "get rid of", "steer clear"]
 # Said after a concept in the same clause, these reject it ("polling would overload the servers").
 REJECTIONS = [
-    "risky", "anti-pattern", "antipattern", "bad idea", "too much", "too slow", "too heavy", "wasteful", "not scale",
-    "catastroph*", "dangerous", "mistake", "wrong", "unnecessary load", "should be avoided", "inefficient",
-    "would overload", "will overload", "would freeze", "will freeze", "would break", "will break", "breaks",
-    "would lose", "will lose", "would flood", "will flood", "does not work", "would not work", "is a trap",
-    "unbalanced", "uneven*", "imbalanc*", "lopsided", "fails", "would fail", "will fail", "pointless", "useless",
+    "risky",
+    "anti-pattern",
+    "antipattern",
+    "bad idea",
+    "too much",
+    "too slow",
+    "too heavy",
+    "wasteful",
+    "not scale",
+    "catastroph*",
+    "dangerous",
+    "mistake",
+    "wrong",
+    "unnecessary load",
+    "should be avoided",
+    "inefficient",
+    "would overload",
+    "will overload",
+    "would freeze",
+    "will freeze",
+    "would break",
+    "will break",
+    "breaks",
+    "would lose",
+    "will lose",
+    "would flood",
+    "will flood",
+    "does not work",
+    "would not work",
+    "is a trap",
+    "unbalanced",
+    "uneven*",
+    "imbalanc*",
+    "lopsided",
+    "fails",
+    "would fail",
+    "will fail",
+    "pointless",
+    "useless",
 ]
 CLAUSE_BREAKS = re.compile(r",|\bbut\b|\bwhereas\b|\bwhile\b|\bhowever\b|\bthough\b|\bbecause\b|\bsince\b", re.IGNORECASE)
 _FIGURE = re.compile(r"\d")
@@ -76,11 +152,28 @@ _FIGURE = re.compile(r"\d")
 WINDOW = 14  # words between a concept and its cue
 # A reason said in the candidate's own words: one of these with enough words of their own around it.
 REASON_WORDS = (
-    "because", "so that", "to avoid", "to prevent", "in order to", "otherwise", "which means", "so", "since",
-    "thanks to", "which", "lets", "allows", "means", "keeps", "makes", "instead of", "rather than", "at the cost",
+    "because",
+    "so that",
+    "to avoid",
+    "to prevent",
+    "in order to",
+    "otherwise",
+    "which means",
+    "so",
+    "since",
+    "thanks to",
+    "which",
+    "lets",
+    "allows",
+    "means",
+    "keeps",
+    "makes",
+    "instead of",
+    "rather than",
+    "at the cost",
 )
-ESTIMATE_LOOKBACK = 3
-WRAPPED_LINE_WORDS = 6  # a line this long without a full stop continues on the next line (hard wrap)  # sentences back an estimate's figure may find its concept
+ESTIMATE_LOOKBACK = 3  # sentences back an estimate's figure may find its concept
+WRAPPED_LINE_WORDS = 6  # a line this long without a full stop continues on the next line (hard wrap)
 DENSE = 0.75  # a sentence whose content words are this much the card's terms is a list
 MIN_PROSE_FUNCTION_WORDS = 1
 MIN_PROSE_WORDS = 4
@@ -170,7 +263,7 @@ def card_points(card: ProblemCard, step_id: str, dives: Iterable[str] | None = N
     if step_id == "scope" and not any(p.point.kind == "estimate" for p in out):
         out.extend(_estimate_points(card))
     if step_id == "wrap_up":
-        linked = {kp.tradeoff for kp in card.key_points.get("wrap_up", []) if kp.tradeoff}  # type: ignore[call-overload]
+        linked = {kp.tradeoff for kp in card.key_points.get("wrap_up", []) if kp.tradeoff}
         for t in card.tradeoffs:
             if t.id in linked:
                 continue
@@ -191,8 +284,24 @@ FIGURE_CONCEPTS: dict[str, list[str]] = {
     "daily_writes": ["a day", "per day", "/day", "each day", "every day", "daily"],
     "avg_write_qps": ["per second", "a second", "/s", "/sec", "qps", "tps", "rps", "writes/s"],
     "peak_write_qps": ["peak", "busiest", "spike"],
-    "daily_reads": ["reads ~ day", "reads per day", "reads a day", "reads/day", "lookups ~ day", "redirects ~ day", "requests ~ day"],
-    "avg_read_qps": ["reads per second", "reads/s", "read qps", "reads a second", "lookups per second", "redirects per second", "requests per second"],
+    "daily_reads": [
+        "reads ~ day",
+        "reads per day",
+        "reads a day",
+        "reads/day",
+        "lookups ~ day",
+        "redirects ~ day",
+        "requests ~ day",
+    ],
+    "avg_read_qps": [
+        "reads per second",
+        "reads/s",
+        "read qps",
+        "reads a second",
+        "lookups per second",
+        "redirects per second",
+        "requests per second",
+    ],
     "peak_read_qps": ["peak read*", "peak ~ reads", "reads ~ peak", "peak ~ redirects", "peak ~ lookups"],
     "storage_per_day_bytes": ["a day", "per day", "/day", "each day", "every day", "daily"],
     "storage_per_year_bytes": ["a year", "per year", "/year", "each year", "every year", "yearly", "annual*"],
@@ -245,8 +354,12 @@ def concept_phrases(kp: KeyPoint) -> list[str]:
 
 GENERIC = frozenset(
     stem(w)
-    for w in """user users server servers system message messages data client clients service one two all each new
-    per time store stored use used make makes get gets chat without instead names name said says point""".split()
+    for w in _words(
+        """
+        user users server servers system message messages data client clients service one two all each new
+        per time store stored use used make makes get gets chat without instead names name said says point
+        """
+    )
 )
 
 
@@ -270,7 +383,7 @@ class CardTerms:
         raw: set[str] = set()
         for kp in _all_points(card):
             raw.update(concept_phrases(kp))
-        linked = {kp.tradeoff for kp in card.key_points.get("wrap_up", []) if kp.tradeoff}  # type: ignore[call-overload]
+        linked = {kp.tradeoff for kp in card.key_points.get("wrap_up", []) if kp.tradeoff}
         for t in card.tradeoffs:
             if t.id not in linked:
                 raw.update(t.keywords)
@@ -372,7 +485,9 @@ def sentences(text: str, terms: CardTerms) -> list[Sentence]:
         inside = covered | terms.cues.covered(toks)
         function = sum(1 for i, t in enumerate(toks.stems) if t in FUNCTION_WORDS and i not in inside and not toks.hyphened[i])
         content = [
-            i for i, (t, w) in enumerate(zip(toks.stems, toks.words, strict=True)) if t not in FUNCTION_WORDS and t not in FILLER and not w[0].isdigit() and len(w) > 1
+            i
+            for i, (t, w) in enumerate(zip(toks.stems, toks.words, strict=True))
+            if t not in FUNCTION_WORDS and t not in FILLER and not w[0].isdigit() and len(w) > 1
         ]
         in_terms = sum(1 for i in content if i in covered)
         # Mostly the card's terms and few words that make a clause: a list in sentence form.
@@ -387,8 +502,8 @@ def sentences(text: str, terms: CardTerms) -> list[Sentence]:
     return out
 
 
-_SEGMENT_WORDS = frozenset("and or so because which since then plus also with".split())
-_ARTICLES = frozenset("a an the".split())
+_SEGMENT_WORDS = frozenset(["and", "or", "so", "because", "which", "since", "then", "plus", "also", "with"])
+_ARTICLES = frozenset(["a", "an", "the"])
 
 
 def _fragmented(toks: Tokens) -> bool:
@@ -414,19 +529,23 @@ def _fragmented(toks: Tokens) -> bool:
 def _negated(toks: Tokens, start: int, end: int, sentence: str) -> bool:
     """Is the concept at words [start, end) negated or rejected in its sentence?"""
     clause_start = start
-    while clause_start > 0 and start - clause_start < 6 and toks.words[clause_start - 1] not in _CLAUSE_WORDS and not toks.breaks[clause_start]:
+    while (
+        clause_start > 0
+        and start - clause_start < 6
+        and toks.words[clause_start - 1] not in _CLAUSE_WORDS
+        and not toks.breaks[clause_start]
+    ):
         clause_start -= 1
     if any(b in NEGATORS for b in toks.stems[clause_start:start]):
         return True
     if any(b in WEAK_NEGATORS for b in toks.stems[max(0, start - 2) : start]):
         return True
     for phrase in NEGATING_PHRASES:
-        for s, e in find(phrase, toks):
-            if e <= start and start - e <= 2:
-                return True
+        if any(e <= start and start - e <= 2 for _s, e in find(phrase, toks)):
+            return True
     # A rejection said after the concept, in the same clause ("X would be risky", "X can't ...").
     clause_end = _clause_end(toks, end)
-    if any(t in NEGATORS for t in toks.stems[end : min(clause_end, end + 3)]):
+    if any(t in ("not", "never") for t in toks.stems[end : min(clause_end, end + 3)]):
         return True
     for phrase in REJECTIONS:
         for s, _e in find(phrase, toks):
@@ -440,7 +559,7 @@ def _negated(toks: Tokens, start: int, end: int, sentence: str) -> bool:
     return False
 
 
-_CLAUSE_WORDS = frozenset("but whereas while however though because since so which and then".split())
+_CLAUSE_WORDS = frozenset(["but", "whereas", "while", "however", "though", "because", "since", "so", "which", "and", "then"])
 
 
 def _clause_end(toks: Tokens, end: int) -> int:
@@ -478,15 +597,16 @@ def _grade_statement(kp: KeyPoint, sents: list[Sentence], used: dict[int, int], 
     for idx, sent in enumerate(sents):
         toks = sent.toks
         for c in kp.contradictions:
-            if find(c, toks):
-                if _RANK["contradicted"] > best.rank:
-                    best = _Best("contradicted", sent.text, c)
+            if find(c, toks) and _RANK["contradicted"] > best.rank:
+                best = _Best("contradicted", sent.text, c)
         for c in concepts:
             spans = find(c, toks)
             if not spans:
                 continue
             phrase = compile_phrase(c)
-            negatable = phrase.plain is None and not any(p is not None and (p[0] in NEGATORS or p[0] in WEAK_NEGATORS) for p in phrase.parts)
+            negatable = phrase.plain is None and not any(
+                p is not None and (p[0] in NEGATORS or p[0] in WEAK_NEGATORS) for p in phrase.parts
+            )
             for start, end in spans:
                 if negatable and start >= 0 and _negated(toks, start, end, sent.text):
                     if best.level == "missing":
@@ -508,7 +628,14 @@ def _grade_statement(kp: KeyPoint, sents: list[Sentence], used: dict[int, int], 
                     cue = _cue_near(cues, nxt.toks, -1, -1, concepts, nxt.covered)
                     if cue is not None:
                         quote = f"{sent.text} {nxt.text}"
-                if can_explain and cue is None and idx > 0 and _continues(sent) and sents[idx - 1].prose and not sents[idx - 1].dense:
+                if (
+                    can_explain
+                    and cue is None
+                    and idx > 0
+                    and _continues(sent)
+                    and sents[idx - 1].prose
+                    and not sents[idx - 1].dense
+                ):
                     # "... a single global id breaks across partitions. To fix this, a map of cursors ..."
                     prev = sents[idx - 1]
                     cue = _cue_near(cues, prev.toks, -1, -1, concepts, prev.covered)
@@ -524,14 +651,36 @@ def _grade_statement(kp: KeyPoint, sents: list[Sentence], used: dict[int, int], 
     return best
 
 
-_CONTINUATIONS = frozenset("it this that these those if because so which otherwise then as thus hence therefore instead to".split())
+_CONTINUATIONS = frozenset(
+    [
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "if",
+        "because",
+        "so",
+        "which",
+        "otherwise",
+        "then",
+        "as",
+        "thus",
+        "hence",
+        "therefore",
+        "instead",
+        "to",
+    ]
+)
 
 
 def _continues(sent: Sentence) -> bool:
     return bool(sent.toks.words) and sent.toks.words[0] in _CONTINUATIONS and sent.prose and not sent.dense
 
 
-def _cue_near(cues: list[str], toks: Tokens, start: int, end: int, concepts: list[str], covered: frozenset[int] = frozenset()) -> str | None:
+def _cue_near(
+    cues: list[str], toks: Tokens, start: int, end: int, concepts: list[str], covered: frozenset[int] = frozenset()
+) -> str | None:
     """A reason or mechanism word near the concept, in the candidate's own words: never part of
     this point's concept, nor of any other concept of the card (naming another part is not a reason)."""
     lo, hi = (0, len(toks)) if start < 0 else (max(0, start - WINDOW), min(len(toks), end + WINDOW))
@@ -566,7 +715,9 @@ def _reasoned(toks: Tokens, start: int, end: int, covered: frozenset[int] = froz
     """A connective plus enough of the candidate's own words (not the card's terms) around the concept."""
     lo, hi = (0, len(toks)) if start < 0 else (max(0, start - WINDOW), min(len(toks), end + WINDOW))
     window = Tokens.of(" ".join(toks.words[lo:hi]))
-    own = [s for i, s in enumerate(toks.stems[lo:hi], start=lo) if s not in FUNCTION_WORDS and s not in FILLER and i not in covered]
+    own = [
+        s for i, s in enumerate(toks.stems[lo:hi], start=lo) if s not in FUNCTION_WORDS and s not in FILLER and i not in covered
+    ]
     if len(own) < 6:
         return None
     for conn in REASON_WORDS:
@@ -609,7 +760,10 @@ def _factor_level(value: float, target: float) -> tuple[Level, float]:
     return ("explained" if factor <= 2.0 else "named" if factor <= 10.0 else "missing"), factor
 
 
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:[kmgtp]i?b(?:ytes?)?|[kmgtp]bps|bytes?|b\b|k\b|m\b|million|billion|bn|thousand|trillion|[kmbt]\b)?", re.I)
+_NUMBER = re.compile(
+    r"\d[\d,]*(?:\.\d+)?\s*(?:[kmgtp]i?b(?:ytes?)?|[kmgtp]bps|bytes?|b\b|k\b|m\b|million|billion|bn|thousand|trillion|[kmbt]\b)?",
+    re.I,
+)
 
 
 def _grade_estimate(card: ProblemCard, kp: KeyPoint, sents: list[Sentence], estimates: Mapping[str, str]) -> _Best:
@@ -657,7 +811,9 @@ def _spoken(figure: str) -> str:
 # ---------------------------------------------------------------- red flags
 
 
-def find_red_flags(flags: Iterable[RedFlag], sents: list[Sentence], step_id: str, field_id: str | None = None) -> list[RedFlagHit]:
+def find_red_flags(
+    flags: Iterable[RedFlag], sents: list[Sentence], step_id: str, field_id: str | None = None
+) -> list[RedFlagHit]:
     hits: list[RedFlagHit] = []
     for flag in flags:
         if flag.steps and step_id not in flag.steps:
@@ -726,7 +882,9 @@ def template_labels(card: ProblemCard, step_id: str) -> list[str]:
 # ---------------------------------------------------------------- the public API
 
 
-def grade_field(card: ProblemCard, step_id: str, field_id: str, text: str, *, estimates: Mapping[str, str] | None = None) -> FieldGrade:
+def grade_field(
+    card: ProblemCard, step_id: str, field_id: str, text: str, *, estimates: Mapping[str, str] | None = None
+) -> FieldGrade:
     """Grade one answer field of a step against the step's points (a dive field: its dive's points).
 
     `field_id` is the prompt id ("functional", "data_flow", "clarify", "estimates") or, in the
@@ -734,10 +892,7 @@ def grade_field(card: ProblemCard, step_id: str, field_id: str, text: str, *, es
     in "estimates" each line is "figure_name: value".
     """
     dive_id = field_id.split(":")[1] if field_id.startswith("dive:") else None
-    if step_id == "deep_dive":
-        points = card_points(card, step_id, [dive_id] if dive_id else [])
-    else:
-        points = card_points(card, step_id)
+    points = card_points(card, step_id, [dive_id] if dive_id else []) if step_id == "deep_dive" else card_points(card, step_id)
     terms = card_terms(card)
     clean = strip_template(text, template_labels(card, step_id))
     if field_id == "estimates" and estimates is None:
@@ -824,7 +979,14 @@ def _point_grade(p: Point, best: _Best, field_id: str) -> PointGrade:
     return PointGrade(p.key, best.level, best.sentence, best.concept, advice, field_id if best.level != "missing" else None, cue)
 
 
-def grade_step(card: ProblemCard, step_id: str, answers: Mapping[str, str], *, estimates: Mapping[str, str] | None = None, dives: Iterable[str] | None = None) -> StepGrade:
+def grade_step(
+    card: ProblemCard,
+    step_id: str,
+    answers: Mapping[str, str],
+    *,
+    estimates: Mapping[str, str] | None = None,
+    dives: Iterable[str] | None = None,
+) -> StepGrade:
     """Grade every field of a step; each point keeps its best evidence over the fields.
 
     `answers` maps field ids to text (see `grade_field`). In the deep dive the rubric is the
@@ -836,7 +998,11 @@ def grade_step(card: ProblemCard, step_id: str, answers: Mapping[str, str], *, e
         points = card_points(card, step_id, chosen)
     else:
         points = card_points(card, step_id)
-    fields = [grade_field(card, step_id, fid, text, estimates=estimates if fid == "estimates" else None) for fid, text in answers.items() if text.strip() or fid == "estimates"]
+    fields = [
+        grade_field(card, step_id, fid, text, estimates=estimates if fid == "estimates" else None)
+        for fid, text in answers.items()
+        if text.strip() or fid == "estimates"
+    ]
     if estimates is not None and "estimates" not in answers:
         fields.append(grade_field(card, step_id, "estimates", "", estimates=estimates))
     best: dict[str, PointGrade] = {}

@@ -49,6 +49,16 @@ def rubric_for_step(framework: Framework, card: ProblemCard, step_id: str, chose
         else:
             source, section = "card", p.point.section or step.section
         out.append(RubricPoint(p.key, p.point, step_id, source, section))
+    if step_id == "deep_dive":
+        for n in range(len(chosen_dives), MIN_DIVES):
+            kp = KeyPoint(
+                id=f"another_dive_{n + 1}",
+                text="Go deep on another of the design's hardest parts (one more deep dive from the problem's list).",
+                keywords=["deep dive"],
+                competency="technical_excellence",
+                advice="choose at least two deep dives",
+            )
+            out.append(RubricPoint(f"deep_dive.{kp.id}", kp, step_id, "dive:", step.section))
     return out
 
 
@@ -89,7 +99,9 @@ def check_step(framework: Framework, card: ProblemCard, session: Session, step_i
     return results_for(framework, card, session, step_id)[0]
 
 
-def results_for(framework: Framework, card: ProblemCard, session: Session, step_id: str) -> tuple[list[KeyPointResult], list[RedFlagResult]]:
+def results_for(
+    framework: Framework, card: ProblemCard, session: Session, step_id: str
+) -> tuple[list[KeyPointResult], list[RedFlagResult]]:
     """Each point of the step with its evidence and credit, and the red flags the step raised."""
     points = rubric_for_step(framework, card, step_id, session.deep_dives)
     graded = grade_session_step(card, session, step_id)
@@ -115,7 +127,7 @@ def results_for(framework: Framework, card: ProblemCard, session: Session, step_
                 covered=g.level in ("explained", "named"),
                 matched_keywords=[g.concept] if g.concept and g.level != "contradicted" else [],
                 hinted=was_hinted,
-                self_rating=rating,  # type: ignore[arg-type]
+                self_rating=rating,
                 credit=round(credit, 4),
                 level=g.level,
                 quote=g.sentence,
@@ -125,21 +137,9 @@ def results_for(framework: Framework, card: ProblemCard, session: Session, step_
                 field=g.field_id,
             )
         )
-    if step_id == "deep_dive":
-        answered = {r.source for r in results}
-        for n in range(len(answered), MIN_DIVES):
-            results.append(
-                KeyPointResult(
-                    id=f"deep_dive.another_dive_{n + 1}",
-                    text="Go deep on another of the design's hardest parts (one more deep dive from the problem's list).",
-                    step_id="deep_dive",
-                    source="dive:",
-                    section=framework.step("deep_dive").section,
-                    competency="technical_excellence",
-                    advice="choose at least two deep dives",
-                )
-            )
-    flags = [RedFlagResult(id=h.flag_id, text=h.text, quote=h.sentence, reason=h.reason, field=h.field_id) for h in graded.red_flags]
+    flags = [
+        RedFlagResult(id=h.flag_id, text=h.text, quote=h.sentence, reason=h.reason, field=h.field_id) for h in graded.red_flags
+    ]
     return results, flags
 
 

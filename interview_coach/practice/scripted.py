@@ -98,7 +98,9 @@ def json_result(session: Session) -> dict[str, Any]:
             {
                 "id": s.step_id,
                 "coverage": s.coverage,
-                "missed": [{"id": m.id, "text": m.text, "section": m.section, "level": m.level, "advice": m.advice} for m in s.missed],
+                "missed": [
+                    {"id": m.id, "text": m.text, "section": m.section, "level": m.level, "advice": m.advice} for m in s.missed
+                ],
                 "points": [_point(p) for p in [*s.matched, *s.missed]],
                 "red_flags": [f.model_dump() for f in s.red_flags],
             }

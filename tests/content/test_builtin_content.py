@@ -261,9 +261,12 @@ def test_chat_schema_is_the_chapters_cql_with_snowflake_ids(chat):
 
 def test_chat_key_points_per_step(chat):
     assert set(chat.key_points) == {"scope", "high_level", "wrap_up"}
-    for step, points in chat.key_points.items():
-        assert len(points) >= 5, step
+    # The chapter's candidate: three questions and the estimates in step 1, APIs, WebSockets and the
+    # connection flow in step 2, five trade-offs in step 4.
+    assert {s: len(p) for s, p in chat.key_points.items()} == {"scope": 10, "high_level": 4, "wrap_up": 5}
+    for points in chat.key_points.values():
         assert all(p.section for p in points)
+    assert {p.tradeoff for p in chat.key_points["wrap_up"]} == {t.id for t in chat.tradeoffs}
 
 
 DEEP_DIVES = [
@@ -283,7 +286,7 @@ def test_chat_deep_dives(chat):
     assert [d.id for d in chat.deep_dives] == DEEP_DIVES
     for dive in chat.deep_dives:
         assert dive.question.strip().endswith("?"), dive.id
-        assert len(dive.key_points) >= 4, dive.id
+        assert len(dive.key_points) >= 2, dive.id
         assert len(dive.follow_ups) >= 3, dive.id
         assert all(isinstance(p, KeyPoint) and p.section and p.keywords for p in dive.key_points)
         assert all(f.strip().endswith("?") for f in dive.follow_ups), dive.id
@@ -293,7 +296,7 @@ def test_chat_deep_dives(chat):
 @pytest.mark.parametrize(
     ("dive", "facts"),
     [
-        ("scaling_stateful_tier", ["sticky", "round-robin", "10-15 minutes"]),
+        ("scaling_stateful_tier", ["sticky", "round-robin", "metrics"]),
         ("database_and_key", ["lsm", "commit log", "channel_id", "message_id"]),
         ("group_fanout", ["kafka", "pipelined batch", "4,000", "10,000"]),
         ("typing", ["group:group_xyz:typing", "entering_room", "5 s", "6 s"]),

@@ -37,7 +37,9 @@ def files(card: str) -> list[tuple[str, Path]]:
     return [(p.stem.split("_")[0], p) for p in sorted((CALIBRATION / card).glob("*.yaml"))]
 
 
-@pytest.mark.parametrize(("card", "kind", "path"), [(c, k, p) for c in CARDS for k, p in files(c)], ids=lambda v: getattr(v, "stem", v))
+@pytest.mark.parametrize(
+    ("card", "kind", "path"), [(c, k, p) for c in CARDS for k, p in files(c)], ids=lambda v: getattr(v, "stem", v)
+)
 def test_calibration_file(card, kind, path):
     low, high = LIMITS[kind]
     if card != "chat" and kind == "paraphrase":
@@ -86,14 +88,18 @@ def _card_copy(problem: str, layout: str) -> dict:
 
 
 @pytest.mark.parametrize("layout", ["one_line", "per_point", "per_term"])
-@pytest.mark.parametrize("problem", ["chat", "url_shortener", "rate_limiter", "news_feed", "notification_system", "typeahead", "web_crawler"])
+@pytest.mark.parametrize(
+    "problem", ["chat", "url_shortener", "rate_limiter", "news_feed", "notification_system", "typeahead", "web_crawler"]
+)
 def test_a_copy_of_the_cards_own_lists_scores_low(tmp_path, problem, layout):
     path = tmp_path / "copy.yaml"
     path.write_text(yaml.safe_dump(_card_copy(problem, layout)))
     assert score(path, problem) <= 35
 
 
-@pytest.mark.parametrize("problem", ["chat", "url_shortener", "rate_limiter", "news_feed", "notification_system", "typeahead", "web_crawler"])
+@pytest.mark.parametrize(
+    "problem", ["chat", "url_shortener", "rate_limiter", "news_feed", "notification_system", "typeahead", "web_crawler"]
+)
 def test_a_blank_run_scores_zero(tmp_path, problem):
     path = tmp_path / "blank.yaml"
     path.write_text(yaml.safe_dump({"problem": problem, "minutes": 45, "steps": {}}))

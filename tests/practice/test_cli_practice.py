@@ -70,17 +70,20 @@ def test_a_blank_template_scores_nothing(invoke, tmp_path):
 
 def test_a_filled_in_template_scores_what_it_names(invoke, tmp_path):
     data = yaml.safe_load(invoke("practice", "--template").output)
-    data["steps"]["high_level"]["apis"] = "POST /v1/messages to send; GET /v1/sync?cursors= for delta sync"
-    data["steps"]["high_level"]["components"] = "Stateful chat servers hold the WebSocket connections; a Redis session registry"
+    data["steps"]["high_level"]["apis"] = "POST /v1/messages - send one message to a user\nGET /v1/sync?cursors= - delta sync per channel"
+    data["steps"]["high_level"]["components"] = "Clients keep a WebSocket open to stateful chat servers, because polling would flood them with requests."
     path = tmp_path / "answers.yaml"
     path.write_text(yaml.safe_dump(data))
     out = json.loads(invoke("practice", "--answers", str(path), "--json").output)
     steps = {s["id"]: s for s in out["steps"]}
     assert steps["high_level"]["coverage"] > 0
     missed = {m["id"] for m in steps["high_level"]["missed"]}
-    for point in ("card.send_and_history_apis", "card.sync_api", "card.websockets_not_polling", "card.session_registry", "card.stateful_chat_servers"):
+    for point in ("card.send_and_history_apis", "card.sync_api", "card.websockets_not_polling"):
         assert point not in missed
-    assert "card.message_store" in missed
+    assert "card.authenticate_and_route" in missed
+    levels = {p["id"]: p for p in steps["high_level"]["points"]}
+    assert levels["card.websockets_not_polling"]["level"] == "explained"
+    assert "polling would flood" in levels["card.websockets_not_polling"]["quote"]
     assert steps["scope"]["coverage"] == 0
     assert 0 < out["score"] < 50
 

@@ -74,14 +74,25 @@ def test_a_negated_concept_is_contradicted(chat):
 
 
 def test_writing_to_the_database_first_contradicts_async_persistence(chat):
-    g = _level(chat, "deep_dive", "dive:delivery", "I do write it to the database first, then forward it to server B.", "delivery.async_persistence")
+    g = _level(
+        chat,
+        "deep_dive",
+        "dive:delivery",
+        "I do write it to the database first, then forward it to server B.",
+        "delivery.async_persistence",
+    )
     assert g.level == "contradicted"
-    hit = grade_step(chat, "deep_dive", {"dive:delivery": "I do write it to the database first, then forward it to server B."}).red_flags
+    hit = grade_step(
+        chat, "deep_dive", {"dive:delivery": "I do write it to the database first, then forward it to server B."}
+    ).red_flags
     assert [h.flag_id for h in hit] == ["db_write_before_delivery"]
 
 
 def test_a_sentence_explains_only_a_few_points(chat):
-    text = "Because it is fast we use snowflake ids and fire-and-forget pub/sub and draining and presigned urls and eventual consistency."
+    text = (
+        "Because it is fast we use snowflake ids and fire-and-forget pub/sub and draining "
+        "and presigned urls and eventual consistency."
+    )
     g = grade_step(chat, "wrap_up", {"tradeoffs": text})
     assert sum(1 for p in g.points if p.level == "explained") <= 2
 
@@ -152,7 +163,9 @@ def test_red_flags_are_not_found_when_rejected(chat, text):
 def test_a_red_flag_costs_points_and_carries_the_reason(chat):
     good = "Clients keep one WebSocket open because polling would flood the servers."
     clean = grade_step(chat, "high_level", {"components": good})
-    flagged = grade_step(chat, "high_level", {"components": good + " Clients also poll the server every second for new messages."})
+    flagged = grade_step(
+        chat, "high_level", {"components": good + " Clients also poll the server every second for new messages."}
+    )
     assert flagged.coverage < clean.coverage
     assert flagged.red_flags[0].reason and flagged.red_flags[0].sentence.startswith("Clients also poll")
 
@@ -160,8 +173,44 @@ def test_a_red_flag_costs_points_and_carries_the_reason(chat):
 # ---------------------------------------------------------------- invariants
 
 words = st.sampled_from(
-    "the a we so because and websocket cassandra lsm polling redis kafka snowflake cdn presigned drain typing store not never "
-    "server client message write read fast slow queue cursor sync 60K 5M , . ; -".split()
+    [
+        "the",
+        "a",
+        "we",
+        "so",
+        "because",
+        "and",
+        "websocket",
+        "cassandra",
+        "lsm",
+        "polling",
+        "redis",
+        "kafka",
+        "snowflake",
+        "cdn",
+        "presigned",
+        "drain",
+        "typing",
+        "store",
+        "not",
+        "never",
+        "server",
+        "client",
+        "message",
+        "write",
+        "read",
+        "fast",
+        "slow",
+        "queue",
+        "cursor",
+        "sync",
+        "60K",
+        "5M",
+        ",",
+        ".",
+        ";",
+        "-",
+    ]
 )
 
 
@@ -170,7 +219,12 @@ words = st.sampled_from(
 def test_grading_never_fails_and_levels_are_known(text_words):
     chat = load_problem("chat")
     text = " ".join(text_words)
-    for step, field in (("high_level", "components"), ("deep_dive", "dive:delivery"), ("wrap_up", "tradeoffs"), ("scope", "clarify")):
+    for step, field in (
+        ("high_level", "components"),
+        ("deep_dive", "dive:delivery"),
+        ("wrap_up", "tradeoffs"),
+        ("scope", "clarify"),
+    ):
         g = grade_step(chat, step, {field: text})
         assert all(p.level in LEVELS for p in g.points)
         assert 0.0 <= g.coverage <= 1.0
@@ -182,7 +236,9 @@ def test_a_comma_list_of_the_card_terms_explains_nothing(data):
     chat = load_problem("chat")
     for step, dive in (("high_level", None), ("wrap_up", None), ("deep_dive", "database_and_key"), ("deep_dive", "media")):
         points = card_points(chat, step, [dive] if dive else None)
-        terms = [t for p in points for t in [*p.point.keywords, *p.point.phrasings, *p.point.cues] if "~" not in t and "*" not in t]
+        terms = [
+            t for p in points for t in [*p.point.keywords, *p.point.phrasings, *p.point.cues] if "~" not in t and "*" not in t
+        ]
         chosen = data.draw(st.lists(st.sampled_from(terms), min_size=1, max_size=12))
         field = f"dive:{dive}" if dive else ("components" if step == "high_level" else "tradeoffs")
         g = grade_step(chat, step, {field: ", ".join(chosen)})
