@@ -14,21 +14,26 @@ def register(app: typer.Typer) -> None:
 
 
 @problems_app.command("list")
-def list_problems(as_json: bool = typer.Option(False, "--json", help="Print a list of {id, title, ...} objects.")) -> None:
-    """List the problems you can practise.
+def list_problems(
+    topic: str | None = typer.Option(None, "--topic", help="Only cards that exercise this topic, e.g. caching or fan-out."),
+    difficulty: str | None = typer.Option(None, "--difficulty", help="Only cards of this difficulty: easy, medium or hard."),
+    as_json: bool = typer.Option(False, "--json", help="Print a list of {id, title, difficulty, topics, ...} objects."),
+) -> None:
+    """List the problems you can practise, with each one's difficulty and the topics it exercises.
 
-    Example: interview-coach problems list --json
+    Example: interview-coach problems list --topic caching
     """
     from interview_coach.cli.state import state
     from interview_coach.content.loader import load_problems
+    from interview_coach.content.selection import select_cards
 
-    cards = load_problems(state.content_dir)
+    cards = select_cards(load_problems(state.content_dir), topic=topic, difficulty=difficulty)
     if as_json:
         from interview_coach.cli.output import print_json
 
         print_json([
             {"id": c.id, "title": c.title, "aliases": c.aliases, "reference": c.reference, "summary": c.summary,
-             "deep_dives": [d.id for d in c.deep_dives]}
+             "difficulty": c.difficulty, "topics": c.topics, "deep_dives": [d.id for d in c.deep_dives]}
             for c in cards
         ])
         return

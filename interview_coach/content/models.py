@@ -88,7 +88,7 @@ class Step(Model):
     section: str
 
     @model_validator(mode="after")
-    def _range(self) -> "Step":
+    def _range(self) -> Step:
         if self.max_minutes < self.min_minutes:
             raise ValueError(f"max_minutes ({self.max_minutes}) is below min_minutes ({self.min_minutes})")
         return self
@@ -143,7 +143,7 @@ class Competency(Model):
     steps: list[Literal["scope", "high_level", "deep_dive", "wrap_up"]] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _all_levels(self) -> "Competency":
+    def _all_levels(self) -> Competency:
         missing = {"mid", "senior", "staff"} - set(self.levels)
         if missing:
             raise ValueError(f"levels is missing {', '.join(sorted(missing))}")
@@ -166,7 +166,7 @@ class Framework(Model):
     competencies: list[Competency] = Field(min_length=4)
 
     @model_validator(mode="after")
-    def _four_steps(self) -> "Framework":
+    def _four_steps(self) -> Framework:
         ids = [s.id for s in self.steps]
         if ids != list(STEP_IDS):
             raise ValueError(f"steps must be {', '.join(STEP_IDS)} in that order (found {', '.join(ids)})")
@@ -265,6 +265,16 @@ class Tradeoff(Model):
     keywords: list[str] = Field(min_length=1)
 
 
+# What a card exercises, from one fixed list so `problems list` can group and filter by it and
+# a misspelt topic is an error, not a new topic.
+TOPICS = (
+    "real-time", "fan-out", "caching", "cdn", "sharding", "replication", "consistency", "queues",
+    "storage", "id-generation", "rate-limiting", "geo-indexing", "search", "stream-processing",
+    "batch-processing", "concurrency-control", "media", "sync", "availability", "scheduling",
+)
+Difficulty = Literal["easy", "medium", "hard"]
+
+
 class ProblemCard(Model):
     id: str = Field(pattern=ID_PATTERN)
     title: str
@@ -272,6 +282,9 @@ class ProblemCard(Model):
     prompt: str
     summary: str
     reference: bool = False  # worked from the chapter (True only for chat)
+    difficulty: Difficulty | None = None  # how hard the problem usually is in an interview
+    topics: list[str] = Field(default_factory=list)  # from TOPICS
+    sources: list[str] = Field(default_factory=list)  # public sources of the card's facts and figures
     clarifying_questions: list[ClarifyingQuestion] = Field(min_length=3)
     requirements: Requirements
     scale: list[str] = Field(min_length=1)
@@ -292,7 +305,10 @@ class ProblemCard(Model):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     @model_validator(mode="after")
-    def _references(self) -> "ProblemCard":
+    def _references(self) -> ProblemCard:
+        unknown = [t for t in self.topics if t not in TOPICS]
+        if unknown:
+            raise ValueError(f"unknown topic {unknown[0]!r} (use one of {', '.join(TOPICS)})")
         ids = {c.id for c in self.components}
         for comp in self.components:
             for target in comp.connects_to:

@@ -10,18 +10,26 @@ from rich.text import Text
 
 from interview_coach.content.models import ProblemCard
 
+DIFFICULTY_STYLE = {"easy": "green", "medium": "yellow", "hard": "red"}
+
 
 def render_problem_list(console: Console, cards: list[ProblemCard]) -> None:
+    if not cards:
+        console.print("No problem matches those filters; run interview-coach problems list to see them all.")
+        return
     table = Table(title="Problems")
-    table.add_column("id", style="bold")
-    table.add_column("Title")
-    table.add_column("Deep dives", justify="right")
-    table.add_column("Clarifying Qs", justify="right")
+    # At 80 columns the id and the longest topic ("concurrency-control,") fit whole; the title wraps.
+    table.add_column("id", style="bold", no_wrap=True)
+    table.add_column("Title", min_width=10)
+    table.add_column("Level", no_wrap=True)
+    table.add_column("Topics", min_width=20)
     for card in cards:
         title = card.title + (" (reference)" if card.reference else "")
-        table.add_row(card.id, title, str(len(card.deep_dives)), str(len(card.clarifying_questions)))
+        level = card.difficulty or "-"
+        table.add_row(card.id, title, Text(level, style=DIFFICULTY_STYLE.get(level, "")), ", ".join(card.topics) or "-")
     console.print(table)
     console.print("Show one with: interview-coach problems show ID")
+    console.print("Filter with: --topic TOPIC, --difficulty easy|medium|hard")
 
 
 def _bullets(items: list[str]) -> Text:
@@ -32,7 +40,10 @@ def _bullets(items: list[str]) -> Text:
 
 
 def render_problem(console: Console, card: ProblemCard) -> None:
-    console.print(Panel(Text(f"{card.prompt}\n\n{card.summary}"), title=card.title, title_align="left"))
+    head = Text(f"{card.prompt}\n\n{card.summary}")
+    if card.difficulty or card.topics:
+        head.append(f"\n\nDifficulty: {card.difficulty or '-'}   Topics: {', '.join(card.topics) or '-'}", style="dim")
+    console.print(Panel(head, title=card.title, title_align="left"))
 
     table = Table(title="Clarifying questions (and the interviewer's answers)", show_lines=True)
     table.add_column("Category")
@@ -46,7 +57,8 @@ def render_problem(console: Console, card: ProblemCard) -> None:
     req.add_column("Functional")
     req.add_column("Non-functional")
     req.add_column("Out of scope")
-    req.add_row(_bullets(card.requirements.functional), _bullets(card.requirements.non_functional), _bullets(card.requirements.out_of_scope))
+    r = card.requirements
+    req.add_row(_bullets(r.functional), _bullets(r.non_functional), _bullets(r.out_of_scope))
     console.print(req)
 
     est = Table(title="Scale and estimation inputs", show_lines=False)
@@ -93,7 +105,8 @@ def render_problem(console: Console, card: ProblemCard) -> None:
             console.print(_bullets(card.schema_.notes))
 
     for step_id, points in card.key_points.items():
-        console.print(Panel(_bullets([p.text for p in points]), title=f"Key points — {step_id.replace('_', ' ')}", title_align="left"))
+        title = f"Key points — {step_id.replace('_', ' ')}"
+        console.print(Panel(_bullets([p.text for p in points]), title=title, title_align="left"))
 
     for dive in card.deep_dives:
         body = Text()
@@ -102,11 +115,19 @@ def render_problem(console: Console, card: ProblemCard) -> None:
         for p in dive.key_points:
             body.append(f"  • {p.text}\n")
         body.append("Follow-ups:\n", style="bold")
-        for q in dive.follow_ups:
-            body.append(f"  ? {q}\n")
+        for follow_up in dive.follow_ups:
+            body.append(f"  ? {follow_up}\n")
         if dive.section:
             body.append(f"Read: {dive.section}", style="dim")
         console.print(Panel(body, title=f"Deep dive: {dive.title}", title_align="left"))
+
+    if card.red_flags:
+        flags = Table(title="Red flags (what an interviewer pushes back on)", show_lines=True)
+        flags.add_column("Misconception")
+        flags.add_column("Why it is wrong")
+        for flag in card.red_flags:
+            flags.add_row(flag.text, flag.reason)
+        console.print(flags)
 
     trade = Table(title="Trade-offs", show_lines=True)
     trade.add_column("Trade-off")
@@ -116,3 +137,5 @@ def render_problem(console: Console, card: ProblemCard) -> None:
     for t in card.tradeoffs:
         trade.add_row(t.title, t.choice, t.benefit, t.cost)
     console.print(trade)
+    if card.sources:
+        console.print(Panel(_bullets(card.sources), title="Sources", title_align="left"))

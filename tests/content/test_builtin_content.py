@@ -233,7 +233,11 @@ def test_chat_components_and_flows(chat):
     positions = [next(i for i, (a, b) in enumerate(hops) if b == node) for node in path[1:]]
     assert positions == sorted(positions)
     assert ("ClientB", "ChatServerB") in hops  # the recipient's ack
-    assert hops[-1] == ("ChatServerA", "Cassandra")  # persisted after delivery, asynchronously
+    # Durable before ack: the sender's ack comes after the write returns, delivery does not wait.
+    write = hops.index(("ChatServerA", "Cassandra"))
+    ack = next(i for i, s in enumerate(flows["delivery"].steps) if s.target == "ClientA" and "ack" in s.message)
+    assert hops.index(("Cassandra", "ChatServerA")) < ack
+    assert write < hops.index(("ChatServerB", "ClientB")) and write < ack
 
     offline = [(s.source, s.target, s.message.lower()) for s in flows["offline"].steps]
     assert any(a == "Redis" and "null" in m for a, _, m in offline)
@@ -241,12 +245,12 @@ def test_chat_components_and_flows(chat):
     assert all("ChatServerB" not in (a, b) for a, b, _ in offline)
 
 
-def test_chat_schema_is_the_chapters_cql(chat):
+def test_chat_schema_is_the_chapters_cql_with_snowflake_ids(chat):
     schema = chat.schema_
     assert schema is not None and schema.language == "cql"
     expected = """CREATE TABLE messages (
     channel_id text,
-    message_id timeuuid,
+    message_id bigint,
     sender_id text,
     content text,
     status text,

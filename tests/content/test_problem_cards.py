@@ -11,7 +11,10 @@ from interview_coach.content.loader import load_problem, load_problems, problem_
 from interview_coach.content.models import ProblemCard
 from interview_coach.paths import data_dir
 
-CARD_IDS = ["url_shortener", "news_feed", "rate_limiter", "notification_system", "web_crawler", "typeahead"]
+CARD_IDS = [
+    "url_shortener", "news_feed", "rate_limiter", "notification_system", "web_crawler", "typeahead",
+    "file_storage", "kv_store", "video_streaming", "photo_sharing", "ride_hailing",
+]
 CATEGORIES = {"functional", "non_functional", "scale", "out_of_scope"}
 STEP_SECTIONS = {
     "scope": "Step 1: Understand the Problem & Scope",
