@@ -1,6 +1,7 @@
-"""Calibration of the ticket-booking, top-K, unique-id and Pastebin cards: a strong answer and a
-faithful paraphrase score high, a bare keyword list, a copy of the card's own term lists and a
-blank run score low - so each card's points reward understanding, not its vocabulary."""
+"""Calibration of the ticket-booking, top-K, unique-id and Pastebin cards beyond their answer files
+(calibration/<card>/strong_1, paraphrase_1 and keywords_1, scored by test_calibration.py): a copy
+of the card's own term lists and a blank run score low, so the points reward understanding, not
+the card's vocabulary."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from interview_coach.practice.template import parse_answers
 
 CALIBRATION = Path(__file__).parent / "calibration"
 CARDS = ["ticket_booking", "top_k", "unique_id", "pastebin"]
-LIMITS = {"strong": (80, 100), "paraphrase": (75, 100), "keywords": (0, 35)}
 
 
 def score(path: Path, problem: str) -> int:
@@ -26,12 +26,9 @@ def score(path: Path, problem: str) -> int:
     return session.scorecard.score
 
 
-@pytest.mark.parametrize("card", CARDS)
-@pytest.mark.parametrize("kind", sorted(LIMITS))
-def test_calibration_answers_score_in_their_band(card, kind):
-    low, high = LIMITS[kind]
-    got = score(CALIBRATION / card / f"{kind}_1.yaml", card)
-    assert low <= got <= high, f"{card}/{kind}_1: {got} not in [{low}, {high}]"
+def test_each_card_has_its_three_answer_files():
+    for card in CARDS:
+        assert {p.stem for p in (CALIBRATION / card).glob("*.yaml")} >= {"strong_1", "paraphrase_1", "keywords_1"}, card
 
 
 def _copy(problem: str, layout: str) -> dict:
