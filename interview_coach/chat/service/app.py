@@ -234,7 +234,7 @@ class WsConnection:
     """
 
     __slots__ = ("ws", "user_id", "queue", "queued_bytes", "max_bytes", "max_frames", "writer", "closed",
-                 "close_code", "refused_in_a_row", "on_overflow")
+                 "close_code", "refused_in_a_row", "on_overflow", "ended")
 
     def __init__(self, ws: WebSocket, user_id: str, max_bytes: int = guards.OUTBOUND_QUEUE_BYTES,
                  max_frames: int = guards.OUTBOUND_QUEUE_FRAMES, on_overflow: Callable[[], None] | None = None) -> None:
@@ -249,6 +249,7 @@ class WsConnection:
         self.close_code = 1000
         self.refused_in_a_row = 0
         self.on_overflow = on_overflow
+        self.ended = False  # the service is done with this socket (its reader saw the disconnect)
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
         self.push(frame)
@@ -280,13 +281,21 @@ class WsConnection:
         asyncio.get_running_loop().create_task(self._close_hard(code))
 
     async def _close_hard(self, code: int) -> None:
+        transport = _transport_of(self.ws)
         try:
             await asyncio.wait_for(self.ws.close(code), 1.0)
         except Exception:  # a peer that reads nothing cannot take the close frame either
             pass
-        transport = _transport_of(self.ws)
-        if transport is not None and not transport.is_closing():
+        # A peer that reads nothing never answers the close either, and a transport closed with
+        # a full write buffer waits for it forever: give it a second, then cut the TCP connection.
+        for _ in range(20):
+            if self.ended:
+                return
+            await asyncio.sleep(0.05)
+        if transport is not None:
             transport.abort()
+        else:
+            log.warning("no transport to abort for %s's slow socket", self.user_id)
 
     def close(self, code: int) -> None:
         """Send what is queued, then close with `code`."""
@@ -330,9 +339,8 @@ class WsConnection:
 
 
 def _transport_of(ws: WebSocket) -> Any:
-    """The asyncio transport under a Starlette WebSocket served by uvicorn (None elsewhere)."""
-    owner = getattr(getattr(ws, "_send", None), "__self__", None)
-    return getattr(owner, "transport", None)
+    """The asyncio transport under a WebSocket served by `uvicorn_config` (None elsewhere)."""
+    return (ws.scope.get("extensions") or {}).get(guards.TRANSPORT_EXTENSION)
 
 
 def scrub(text: str) -> str:
@@ -448,6 +456,7 @@ class ChatService:
                 log.warning("disconnect of %s not recorded: %s", user_id, scrub(f"{type(exc).__name__}: {exc}"))
             conn.close(1000)
             await conn.finish(timeout=2.0)
+            conn.ended = True
 
     def _count_slow(self) -> None:
         self.errors["slow_consumer"] += 1
@@ -470,7 +479,7 @@ class ChatService:
                 conn.refused_in_a_row += 1
                 if conn.refused_in_a_row > guards.MAX_REFUSED_IN_A_ROW:
                     log.warning("%s kept sending past the rate limit; disconnected", user_id)
-                    conn.cut_off(CLOSE_POLICY)
+                    conn.close(CLOSE_POLICY)  # what is queued (the refusals) goes first
                     return
                 reply = _rate_frame("frames", self.limits.frame_rate, wait, _cmid_of(raw))
             else:
@@ -929,6 +938,7 @@ def uvicorn_config(app: Any, *, log_level: str = "warning", **extra: Any) -> Any
 
     return uvicorn.Config(app, log_level=log_level, access_log=False, ws_max_size=fr.TRANSPORT_MAX_BYTES,
                           ws_per_message_deflate=False, lifespan="on", http=guards.guarded_h11_protocol(),
+                          ws=guards.transport_ws_protocol(),
                           h11_max_incomplete_event_size=guards.MAX_HANDSHAKE_HEADERS + guards.MAX_HANDSHAKE_URL, **extra)
 
 

@@ -43,6 +43,10 @@ PUBLIC_PREFIXES = ("/v1/sessions", "/v1/media/objects/", "/healthz", "/metrics",
 MAX_HANDSHAKE_URL = 4 * KiB  # a token is ~200 characters; 4 KiB is generous
 MAX_HANDSHAKE_HEADERS = 16 * KiB
 HANDSHAKE_TIMEOUT_S = 10.0
+# After refusing a body it has not read, the server keeps discarding it this long (or this
+# much), so the refusal reaches the client instead of being lost to a TCP reset.
+LINGER_S = 2.0
+LINGER_BYTES = 64 * MiB
 
 DEFAULT_MESSAGE_RATE = 20.0  # messages per second per user, sustained...
 DEFAULT_MESSAGE_BURST = 200  # ...after a burst of this many
@@ -164,21 +168,65 @@ class BodyGuard:
 
 
 def guarded_h11_protocol() -> type:
-    """uvicorn's h11 protocol with limits on the request line, the headers and the time to send them."""
+    """uvicorn's h11 protocol with limits on the request line, the headers and the time to send
+    them, and a lingering close after a refused body."""
     from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    import h11
+
+    class LingeringTransport:
+        """The connection's transport, except that closing it while the client is still sending
+        a body half-closes instead: the answer (a 413 or 401 sent before the body was read)
+        goes out with a FIN, and what still arrives is discarded for a moment. A plain close
+        with unread data makes the kernel send a reset, and the client loses the answer."""
+
+        def __init__(self, transport: Any, protocol: Any) -> None:
+            self._transport = transport
+            self._protocol = protocol
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._transport, name)
+
+        def close(self) -> None:
+            if self._protocol.lingering or self._transport.is_closing():
+                return
+            if self._protocol.conn.their_state is h11.SEND_BODY and self._transport.can_write_eof():
+                self._protocol.linger()
+            else:
+                self._transport.close()
+
+        def is_closing(self) -> bool:
+            return bool(self._protocol.lingering) or self._transport.is_closing()
 
     class GuardedH11Protocol(H11Protocol):
         _deadline: asyncio.TimerHandle | None = None
+        lingering = False
+        _discarded = 0
 
         def connection_made(self, transport: Any) -> None:  # type: ignore[override]
-            super().connection_made(transport)
+            super().connection_made(LingeringTransport(transport, self))  # type: ignore[arg-type]
             self._deadline = self.loop.call_later(HANDSHAKE_TIMEOUT_S, self._too_slow)
+
+        def linger(self) -> None:
+            real = self.transport._transport  # type: ignore[attr-defined]
+            self.lingering = True
+            real.write_eof()
+            real.resume_reading()
+            self.loop.call_later(LINGER_S, real.close)
+
+        def data_received(self, data: bytes) -> None:
+            if self.lingering:  # the rest of a refused body: dropped unread
+                self._discarded += len(data)
+                if self._discarded > LINGER_BYTES:
+                    self.transport._transport.close()  # type: ignore[attr-defined]
+                return
+            super().data_received(data)
 
         def _too_slow(self) -> None:
             # Still no whole request: a slow-loris or a dead peer. (Set only until the first
             # request; after that uvicorn's keep-alive timeout takes over.)
             if self.cycle is None and not self.transport.is_closing():
-                self.transport.close()
+                self.transport._transport.close()  # type: ignore[attr-defined]
 
         def _stop_deadline(self) -> None:
             if self._deadline is not None:
@@ -211,9 +259,27 @@ def guarded_h11_protocol() -> type:
             head = (f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
                     f"content-length: {len(body)}\r\nconnection: close\r\n\r\n").encode()
             self.transport.write(head + body)
-            self.transport.close()
+            self.transport._transport.close()  # type: ignore[attr-defined]
 
     return GuardedH11Protocol
+
+
+TRANSPORT_EXTENSION = "interview_coach.transport"
+
+
+def transport_ws_protocol() -> type:
+    """uvicorn's WebSocket protocol, handing the app its transport (as an ASGI extension), so a
+    connection that never reads can be cut off — a close frame alone would wait on it forever."""
+    from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+    class TransportWebSocketProtocol(WebSocketsSansIOProtocol):
+        def handle_connect(self, event: Any) -> None:
+            super().handle_connect(event)
+            scope = getattr(self, "scope", None)
+            if scope is not None:
+                scope.setdefault("extensions", {})[TRANSPORT_EXTENSION] = self.transport
+
+    return TransportWebSocketProtocol
 
 
 # ---------------------------------------------------------------------- rates
