@@ -314,7 +314,6 @@ async def test_readers_that_never_read_are_disconnected_and_their_memory_comes_b
     stuck = []
     for user in readers:  # a WebSocket handshake, then never another read
         s = socket.create_connection(("127.0.0.1", serve.port), timeout=WAIT)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         s.sendall((f"GET /v1/ws?token={tokens[user]} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
                    "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                    "Sec-WebSocket-Version: 13\r\n\r\n").encode())

@@ -288,14 +288,14 @@ class WsConnection:
             pass
         # A peer that reads nothing never answers the close either, and a transport closed with
         # a full write buffer waits for it forever: give it a second, then cut the TCP connection.
-        for _ in range(20):
-            if self.ended:
-                return
-            await asyncio.sleep(0.05)
-        if transport is not None:
-            transport.abort()
-        else:
+        if transport is None:
             log.warning("no transport to abort for %s's slow socket", self.user_id)
+            return
+        for _ in range(20):
+            if transport.is_closing() and not transport.get_write_buffer_size():
+                return  # closed cleanly: the peer took everything
+            await asyncio.sleep(0.05)
+        transport.abort()
 
     def close(self, code: int) -> None:
         """Send what is queued, then close with `code`."""
