@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -28,14 +29,19 @@ def serve(
     fanout_lease: float = typer.Option(3.0, "--fanout-lease", hidden=True,
                                        help="Seconds a Redis fan-out partition lease lasts (how soon a dead owner is replaced)."),
     rate_limit: float = typer.Option(20.0, "--rate-limit", metavar="N",
-                                     help="Messages per second one user may send, after a burst of --rate-burst (0: no limit)."),
-    rate_burst: int = typer.Option(200, "--rate-burst", metavar="N", help="Messages one user may send at once before --rate-limit applies."),
+                                     help="Messages per second one user may send, after a burst of --rate-burst "
+                                          "(0: no limit)."),
+    rate_burst: int = typer.Option(200, "--rate-burst", metavar="N",
+                                   help="Messages one user may send at once before --rate-limit applies."),
     frame_limit: float = typer.Option(200.0, "--frame-limit", metavar="N",
-                                      help="WebSocket frames of any kind per second per user, after a burst of 5x (0: no limit)."),
+                                      help="WebSocket frames of any kind per second per user, after a burst of 5x "
+                                           "(0: no limit)."),
     send_queue: int = typer.Option(1024, "--send-queue-kib", metavar="KIB",
-                                   help="KiB of frames waiting for one client before it is disconnected as a slow reader (1013)."),
+                                   help="KiB of frames waiting for one client before it is disconnected as a slow "
+                                        "reader (1013)."),
     public_metrics: bool = typer.Option(False, "--public-metrics",
-                                        help="Serve /metrics to anyone (default: loopback peers and the INTERVIEW_COACH_CHAT_METRICS_TOKEN bearer)."),
+                                        help="Serve /metrics to anyone (default: loopback peers, and requests bearing "
+                                             "$INTERVIEW_COACH_CHAT_METRICS_TOKEN)."),
 ) -> None:
     """Run the reference chat as a service: the chapter's HTTP API and a WebSocket, until Ctrl-C or SIGTERM.
 
@@ -85,7 +91,7 @@ def serve(
                            frame_burst=max(1, int(frame_limit * 5)), outbound_bytes=send_queue * 1024,
                            public_metrics=public_metrics)
 
-    def opener():  # type: ignore[no-untyped-def]
+    def opener() -> Any:
         return open_deployment(engine, server_id=server_id, redis_url=redis, folder=data_dir, dev_login=dev_login,
                                token_ttl_s=token_ttl, fanout_lease_s=fanout_lease)
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import collections
+import contextlib
 import ipaddress
 import json
 import logging
@@ -46,13 +47,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
+from interview_coach.chat.design.errors import ChatError
+from interview_coach.chat.design.server import ChatServer
 from interview_coach.chat.service import frames as fr
 from interview_coach.chat.service import guards
 from interview_coach.chat.service.auth import AuthError, validate_user_id
-from interview_coach.chat.service.guards import ServiceLimits
 from interview_coach.chat.service.engines.deployment import Deployment
-from interview_coach.chat.design.errors import ChatError
-from interview_coach.chat.design.server import ChatServer
+from interview_coach.chat.service.guards import ServiceLimits
 from interview_coach.errors import CoachError, UsageError
 
 log = logging.getLogger("interview_coach.chat.service.app")
@@ -233,8 +234,20 @@ class WsConnection:
     server are idle, and an idle one should cost as little memory as possible.
     """
 
-    __slots__ = ("ws", "user_id", "queue", "queued_bytes", "max_bytes", "max_frames", "writer", "closed",
-                 "close_code", "refused_in_a_row", "on_overflow", "ended")
+    __slots__ = (
+        "close_code",
+        "closed",
+        "ended",
+        "max_bytes",
+        "max_frames",
+        "on_overflow",
+        "queue",
+        "queued_bytes",
+        "refused_in_a_row",
+        "user_id",
+        "writer",
+        "ws",
+    )
 
     def __init__(self, ws: WebSocket, user_id: str, max_bytes: int = guards.OUTBOUND_QUEUE_BYTES,
                  max_frames: int = guards.OUTBOUND_QUEUE_FRAMES, on_overflow: Callable[[], None] | None = None) -> None:
@@ -282,10 +295,8 @@ class WsConnection:
 
     async def _close_hard(self, code: int) -> None:
         transport = _transport_of(self.ws)
-        try:
+        with contextlib.suppress(Exception):  # a peer that reads nothing cannot take the close frame either
             await asyncio.wait_for(self.ws.close(code), 1.0)
-        except Exception:  # a peer that reads nothing cannot take the close frame either
-            pass
         # A peer that reads nothing never answers the close either, and a transport closed with
         # a full write buffer waits for it forever: give it a second, then cut the TCP connection.
         if transport is None:
@@ -334,7 +345,7 @@ class WsConnection:
             return
         try:
             await asyncio.wait_for(asyncio.shield(writer), timeout)
-        except (asyncio.TimeoutError, asyncio.CancelledError, Exception):
+        except (TimeoutError, asyncio.CancelledError, Exception):
             writer.cancel()
 
 
@@ -452,7 +463,7 @@ class ChatService:
                 del self.by_user[user_id]
             try:
                 await self.server.disconnect(user_id, conn)
-            except Exception as exc:  # Redis away: the session's TTL ends it instead
+            except Exception as exc:  # noqa: BLE001 - Redis away: the session's TTL ends it instead
                 log.warning("disconnect of %s not recorded: %s", user_id, scrub(f"{type(exc).__name__}: {exc}"))
             conn.close(1000)
             await conn.finish(timeout=2.0)
@@ -474,6 +485,7 @@ class ChatService:
             if conn.closed:
                 return
             wait = self.frame_rate.take(user_id)
+            reply: dict[str, Any] | None
             if wait:
                 self.errors["rate_limited"] += 1
                 conn.refused_in_a_row += 1
@@ -537,7 +549,7 @@ class ChatService:
             code = FRAME_CODE.get(code, code)
             self.errors[code] += 1
             return fr.error_frame(code, scrub(str(exc)), cmid)
-        except (ConnectionError, OSError, asyncio.TimeoutError) as exc:  # an outage: retryable, no traceback
+        except (TimeoutError, ConnectionError, OSError) as exc:  # an outage: retryable, no traceback
             log.warning("frame from %s failed: %s", user_id, scrub(f"{type(exc).__name__}: {exc}"))
             self.errors["unavailable"] += 1
             return fr.error_frame("unavailable", "the service is briefly unavailable; send again", cmid)
@@ -552,7 +564,7 @@ class ChatService:
         self.meter.sample(self.deployment.clock.monotonic(), self.server.stats.sends)
         try:
             depths = await self.deployment.queue_depths()
-        except Exception as exc:  # Redis away: the rest of the figures still count
+        except Exception as exc:  # noqa: BLE001 - Redis away: the rest of the figures still count
             depths = {}
             self.errors["metrics_unavailable"] += 1
             log.warning("queue depths unavailable: %s", scrub(f"{type(exc).__name__}: {exc}"))
@@ -606,7 +618,7 @@ def _bearer(header: str | None) -> str | None:
 
 def prometheus_text(m: dict[str, Any]) -> str:
     labels = f'server_id="{m["server_id"]}",engine="{m["engine"]}"'
-    lines = []
+    lines: list[str] = []
 
     def metric(name: str, kind: str, help_: str, value: Any, extra: str = "") -> None:
         if not any(line.startswith(f"# TYPE {name} ") for line in lines):
@@ -641,7 +653,7 @@ def create_app(deployment: Deployment, server_id: str | None = None, *, owns_dep
     service = ChatService(deployment, server_id, owns_deployment=owns_deployment, limits=limits)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+    async def lifespan(app: FastAPI):
         service.start_sampler()
         try:
             yield
@@ -716,7 +728,7 @@ def create_app(deployment: Deployment, server_id: str | None = None, *, owns_dep
     # ------------------------------------------------------------------ messages
 
     @app.post("/v1/messages", response_model=AckOut, tags=["messages"])
-    async def post_message(body: MessageIn, request: Request, user: str = Depends(current_user)) -> dict[str, Any]:
+    async def post_message(body: MessageIn, request: Request, user: str = Depends(current_user)) -> Any:
         """Send over HTTP (the fallback when no WebSocket is open): same checks, id, routing and ack."""
         service = svc(request)
         refuse_while_draining(service)

@@ -132,7 +132,7 @@ class BodyGuard:
             token = authorization[7:].strip() if authorization and authorization[:7].lower() == "bearer " else None
             try:
                 self.verify(token)
-            except Exception as exc:  # AuthError: answered before a byte of the body is read
+            except Exception as exc:  # noqa: BLE001 - any refusal (AuthError) is a 401, before a byte of the body is read
                 code = getattr(exc, "code", "bad_token")
                 self.on_refused(code)
                 await send_json(send, 401, _error_body(code, str(getattr(exc, "message", exc))),
@@ -170,9 +170,8 @@ class BodyGuard:
 def guarded_h11_protocol() -> type:
     """uvicorn's h11 protocol with limits on the request line, the headers and the time to send
     them, and a lingering close after a refused body."""
-    from uvicorn.protocols.http.h11_impl import H11Protocol
-
     import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
 
     class LingeringTransport:
         """The connection's transport, except that closing it while the client is still sending
@@ -203,12 +202,16 @@ def guarded_h11_protocol() -> type:
         lingering = False
         _discarded = 0
 
-        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        def connection_made(self, transport: Any) -> None:
             super().connection_made(LingeringTransport(transport, self))  # type: ignore[arg-type]
             self._deadline = self.loop.call_later(HANDSHAKE_TIMEOUT_S, self._too_slow)
 
+        def _real(self) -> Any:
+            """The transport under the lingering wrapper."""
+            return getattr(self.transport, "_transport", self.transport)
+
         def linger(self) -> None:
-            real = self.transport._transport  # type: ignore[attr-defined]
+            real = self._real()
             self.lingering = True
             real.write_eof()
             real.resume_reading()
@@ -218,7 +221,7 @@ def guarded_h11_protocol() -> type:
             if self.lingering:  # the rest of a refused body: dropped unread
                 self._discarded += len(data)
                 if self._discarded > LINGER_BYTES:
-                    self.transport._transport.close()  # type: ignore[attr-defined]
+                    self._real().close()
                 return
             super().data_received(data)
 
@@ -226,7 +229,7 @@ def guarded_h11_protocol() -> type:
             # Still no whole request: a slow-loris or a dead peer. (Set only until the first
             # request; after that uvicorn's keep-alive timeout takes over.)
             if self.cycle is None and not self.transport.is_closing():
-                self.transport._transport.close()  # type: ignore[attr-defined]
+                self._real().close()
 
         def _stop_deadline(self) -> None:
             if self._deadline is not None:
@@ -259,7 +262,7 @@ def guarded_h11_protocol() -> type:
             head = (f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
                     f"content-length: {len(body)}\r\nconnection: close\r\n\r\n").encode()
             self.transport.write(head + body)
-            self.transport._transport.close()  # type: ignore[attr-defined]
+            self._real().close()
 
     return GuardedH11Protocol
 

@@ -233,6 +233,7 @@ async def open_redis(
     server = ChatServer(server_id, ids=None, registry=registry, bus=bus, persist=persist, store=store, groups=groups,
                         push=push, fanout=fanout, clock=clock)
     await server.start()
+    watch.on_recovered.append(server.heartbeat)  # the registry's sessions went with the data: register them again
     folder = Path(media_dir) if media_dir is not None else default_folder() / "media"
     media = MediaService(LocalObjectStore(folder), UrlSigner(derive_key(secret, "media"), clock), clock)
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import hashlib
 import json
 import secrets
@@ -430,7 +431,7 @@ async def persistence_warning(pipeline: AutoPipeline) -> str | None:
     try:
         aof = _pairs(await pipeline.call("CONFIG", "GET", "appendonly")).get("appendonly", "")
         save = _pairs(await pipeline.call("CONFIG", "GET", "save")).get("save", "")
-    except Exception as exc:  # CONFIG renamed or refused (a managed Redis): say we could not tell
+    except Exception as exc:  # noqa: BLE001 - CONFIG renamed or refused (a managed Redis): say we could not tell
         return (f"could not check Redis persistence ({type(exc).__name__}); make sure it runs with "
                 "appendonly yes, or acknowledged messages are lost when Redis restarts")
     if aof == "yes":
@@ -748,7 +749,7 @@ class RedisChatStore:
         return int(status), int(mid)
 
     async def append_many(self, messages: Sequence[Message], receipts: Sequence[Receipt] = ()) -> int:
-        results = await asyncio.gather(*(self.append(m) for m in messages), self.write_receipts(receipts))
+        results: list[Any] = await asyncio.gather(*(self.append(m) for m in messages), self.write_receipts(receipts))
         written = sum(1 for status, _ in results[: len(messages)] if status == 1)
         self.stats.batches += 1
         self.stats.messages_written += written
@@ -1085,10 +1086,8 @@ class RedisFanout:
                 own_pending = True
                 await asyncio.sleep(0.2)
                 if "NOGROUP" in str(exc):  # Redis lost the stream (a restart without persistence)
-                    try:
+                    with contextlib.suppress(Exception):  # still away: the next round tries again
                         await self._ensure_group(partition)
-                    except Exception:
-                        pass
 
     async def _claim_orphans(self, partition: int) -> None:
         start = "0-0"
@@ -1221,6 +1220,7 @@ class EpochWatch:
         self.fanout = fanout
         self.secret = secret  # only when it lives in Redis (not from the environment)
         self.losses = 0
+        self.on_recovered: list[Any] = []  # async callables: e.g. the server's heartbeat (sessions are gone too)
         self._lock = asyncio.Lock()
         store.on_data_lost = self.check
 
@@ -1244,6 +1244,8 @@ class EpochWatch:
             if self.fanout is not None:
                 for p in range(self.fanout.partitions):
                     await self.fanout._ensure_group(p)
+            for callback in self.on_recovered:
+                await callback()
             return True
 
 
