@@ -114,6 +114,7 @@ async def test_no_acked_message_is_missed_while_a_server_is_paused_mid_send(serv
 async def test_a_redis_that_comes_back_empty_is_noticed_and_ids_never_go_backwards(serve_processes, redis_factory):
     redis = redis_factory()  # no persistence: what kill -9 does to it is the point
     a = serve_processes("--redis", redis.url, "--server-id", "A", "--dev-login").wait_ready()
+    await wait_until(lambda: "chat server A (redis) on" in a.output(), "the ready line")
     assert "warning: Redis has no persistence" in a.output()
     alice, bob = await connected("alice", [a.url]), await connected("bob", [a.url])
     try:
@@ -145,6 +146,7 @@ async def test_a_redis_that_comes_back_empty_is_noticed_and_ids_never_go_backwar
 async def test_serve_is_quiet_about_a_redis_that_keeps_its_data(serve_processes, redis_factory):
     redis = redis_factory(persistence=("--appendonly", "yes", "--save", ""))
     a = serve_processes("--redis", redis.url, "--server-id", "A").wait_ready()
+    await wait_until(lambda: "chat server A (redis) on" in a.output(), "the ready line")
     assert "persistence" not in a.output() and "warning" not in a.output()
 
 
