@@ -8,8 +8,11 @@ protocol the embedded engine implements in memory or SQLite:
 * `RedisBus` (Bus): Pub/Sub, one channel per server (`chat:server:<id>`) and one per open
   room for typing (`chat:room:<id>:typing`). PUBLISH answers with the number of listeners, so
   a message for a server that died is pushed instead of dropped silently.
-* `RedisCounterIds` (IdSource): per-channel counters by INCR — strict order in a channel
-  across every server, at one round trip per message.
+* message ids: per-channel counters taken *inside* the commit script (`RedisWriteThrough`
+  assigns ids), so a channel's ids become visible strictly in order whichever server writes —
+  what keeps sync cursors from skipping a message. `RedisCounterIds` (a separate INCR, one
+  more round trip, and a window in which a paused server holds an id not yet visible) is the
+  older IdSource, kept for comparison.
 * `RedisFanout` (FanoutQueue): group messages on Redis Streams with a consumer group, split
   in partitions by channel like Kafka's keyed topic; a partition is consumed by the server
   holding its lease, so one channel is routed in order, and a dead server's lease runs out and
@@ -21,6 +24,8 @@ protocol the embedded engine implements in memory or SQLite:
 * `RedisWriteThrough` (PersistQueue): on Redis the "journal" and the store are one write, made
   atomically by a script before the sender is acknowledged, so a message acknowledged by a
   server that is killed a moment later is already visible to every other server's sync.
+* `EpochWatch`: every write script checks `chat:epoch`, so a Redis that restarted empty is
+  noticed at the first write and recovered from loudly (see the class).
 
 All keys of one channel share a hash tag (`chat:{<channel>}:…`), so a move to Redis Cluster
 keeps each channel's script on one shard. Commands go through `AutoPipeline`: everything the
