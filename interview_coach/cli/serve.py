@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -27,6 +28,20 @@ def serve(
     log_level: str = typer.Option("warning", "--log-level", help="uvicorn's log level (info shows each connection)."),
     fanout_lease: float = typer.Option(3.0, "--fanout-lease", hidden=True,
                                        help="Seconds a Redis fan-out partition lease lasts (how soon a dead owner is replaced)."),
+    rate_limit: float = typer.Option(20.0, "--rate-limit", metavar="N",
+                                     help="Messages per second one user may send, after a burst of --rate-burst "
+                                          "(0: no limit)."),
+    rate_burst: int = typer.Option(200, "--rate-burst", metavar="N",
+                                   help="Messages one user may send at once before --rate-limit applies."),
+    frame_limit: float = typer.Option(200.0, "--frame-limit", metavar="N",
+                                      help="WebSocket frames of any kind per second per user, after a burst of 5x "
+                                           "(0: no limit)."),
+    send_queue: int = typer.Option(1024, "--send-queue-kib", metavar="KIB",
+                                   help="KiB of frames waiting for one client before it is disconnected as a slow "
+                                        "reader (1013)."),
+    public_metrics: bool = typer.Option(False, "--public-metrics",
+                                        help="Serve /metrics to anyone (default: loopback peers, and requests bearing "
+                                             "$INTERVIEW_COACH_CHAT_METRICS_TOKEN)."),
 ) -> None:
     """Run the reference chat as a service: the chapter's HTTP API and a WebSocket, until Ctrl-C or SIGTERM.
 
@@ -50,9 +65,19 @@ def serve(
         raise UsageError(f"--port: {port} is not a TCP port", "use 1-65535, or 0 to let the OS choose")
     if not 0.2 <= fanout_lease <= 60:
         raise UsageError(f"--fanout-lease: {fanout_lease:g} s is out of range", "use 0.2-60 seconds")
-    if token_ttl <= 0:
-        raise UsageError(f"--token-ttl: {token_ttl:g} is not a positive number of seconds", "e.g. --token-ttl 3600")
-    from interview_coach.chat.service.auth import validate_user_id
+    import math
+
+    from interview_coach.chat.service.auth import check_token_ttl, secret_from_env, validate_user_id
+
+    check_token_ttl(token_ttl)
+    for flag, value, top in (("--rate-limit", rate_limit, 1e6), ("--frame-limit", frame_limit, 1e6)):
+        if not math.isfinite(value) or not 0 <= value <= top:
+            raise UsageError(f"{flag}: {value!r} is not a rate", f"use 0 (no limit) to {top:g} per second")
+    if not 1 <= rate_burst <= 1_000_000:
+        raise UsageError(f"--rate-burst: {rate_burst} is out of range", "use 1-1000000")
+    if not 16 <= send_queue <= 1024 * 1024:
+        raise UsageError(f"--send-queue-kib: {send_queue} is out of range", "use 16-1048576 KiB")
+    secret_from_env()  # a weak INTERVIEW_COACH_CHAT_SECRET is refused before anything starts
 
     validate_user_id(server_id, "--server-id")
     if data_dir is not None and data_dir.exists() and not data_dir.is_dir():
@@ -60,14 +85,21 @@ def serve(
 
     from interview_coach.chat.service.engines.deployment import open_deployment
     from interview_coach.chat.service.app import ChatService, run
+    from interview_coach.chat.service.guards import ServiceLimits
 
-    def opener():  # type: ignore[no-untyped-def]
+    limits = ServiceLimits(message_rate=rate_limit, message_burst=rate_burst, frame_rate=frame_limit,
+                           frame_burst=max(1, int(frame_limit * 5)), outbound_bytes=send_queue * 1024,
+                           public_metrics=public_metrics)
+
+    def opener() -> Any:
         return open_deployment(engine, server_id=server_id, redis_url=redis, folder=data_dir, dev_login=dev_login,
                                token_ttl_s=token_ttl, fanout_lease_s=fanout_lease)
 
     def ready(service: ChatService, url: str) -> None:
         login = "POST /v1/sessions {\"user_id\": ...} for a token" if service.deployment.dev_login else "dev login off"
         ws = url.replace("http", "ws", 1)
+        for warning in service.deployment.warnings:
+            print(f"warning: {warning}", file=sys.stderr, flush=True)
         print(f"chat server {service.server_id} ({service.deployment.kind}) on {url}  —  {login}; "
               f"WebSocket {ws}/v1/ws?token=...; API docs {url}/docs", flush=True)
 
@@ -79,7 +111,7 @@ def serve(
     service_log.addHandler(handler)
     service_log.setLevel(logging.INFO)  # the drain's line, and any frame that failed
     try:
-        asyncio.run(run(opener, host=host, port=port, on_ready=ready, log_level=log_level))
+        asyncio.run(run(opener, host=host, port=port, on_ready=ready, log_level=log_level, limits=limits))
     except KeyboardInterrupt:
         pass
     print(f"chat server {server_id} stopped", file=sys.stderr, flush=True)

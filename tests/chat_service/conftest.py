@@ -27,10 +27,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _ping(port: int) -> bool:
+def _ping(port: int, password: str | None = None) -> bool:
     """A raw RESP PING, so the harness does not depend on the client library it helps test."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+            if password:
+                pw = password.encode()
+                s.sendall(b"*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n" % (len(pw), pw))
+                if not s.recv(64).startswith(b"+OK"):
+                    return False
             s.sendall(b"*1\r\n$4\r\nPING\r\n")
             return s.recv(64).startswith(b"+PONG")
     except OSError:
@@ -40,19 +45,21 @@ def _ping(port: int) -> bool:
 class RedisServer:
     """A redis-server process this test session owns."""
 
-    def __init__(self, binary: str, folder: Path) -> None:
-        self.port = free_port()
+    def __init__(self, binary: str, folder: Path, *, persistence: tuple[str, ...] = ("--save", "", "--appendonly", "no"),
+                 extra: tuple[str, ...] = (), port: int | None = None) -> None:
+        self.binary = binary
+        self.port = port or free_port()
         self.folder = folder
         self.log = folder / "redis.log"
-        self.proc = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(folder), "--logfile", str(self.log)],
-            cwd=folder,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-        )
+        self.args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", *persistence, "--dir", str(folder),
+                     "--logfile", str(self.log), *extra]
+        self.password: str | None = extra[extra.index("--requirepass") + 1] if "--requirepass" in extra else None
+        self._start()
+
+    def _start(self) -> None:
+        self.proc = subprocess.Popen(self.args, cwd=self.folder, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + REDIS_START_TIMEOUT_S
-        while not _ping(self.port):
+        while not _ping(self.port, self.password):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
@@ -71,6 +78,17 @@ class RedisServer:
             client.flushall()
         finally:
             client.close()
+
+    def kill(self) -> None:
+        """kill -9: no shutdown save."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+
+    def restart(self) -> None:
+        """Start again on the same port with the same settings (after kill() or stop())."""
+        self.stop()
+        self._start()
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -97,6 +115,26 @@ def redis_server(tmp_path_factory) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def redis_factory(redis_server: RedisServer, tmp_path):
+    """Start dedicated redis-servers (own port and folder, settings of the test's choosing); all stopped at the end."""
+    started: list[RedisServer] = []
+
+    def start(*, persistence: tuple[str, ...] = ("--save", "", "--appendonly", "no"),
+              extra: tuple[str, ...] = ()) -> RedisServer:
+        folder = tmp_path / f"redis-{len(started)}"
+        folder.mkdir()
+        server = RedisServer(redis_server.binary, folder, persistence=persistence, extra=extra)
+        started.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
 
 
 @pytest.fixture
@@ -283,3 +321,11 @@ def serve_processes(tmp_path):
     finally:
         for process in started:
             process.close()
+
+
+def rss_mib(pid: int) -> float:
+    """A process's resident memory (Linux /proc), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")

@@ -204,15 +204,31 @@ async def test_store_refuses_ids_a_score_cannot_hold(parts):
         await store.append(msg("c", 1 << 60))
 
 
-async def test_same_client_message_under_two_ids_is_a_conflict(parts):
+async def test_a_retried_client_message_is_stored_once_and_answered_with_the_first(parts):
     store = re_.RedisChatStore(parts.pipe, parts.scripts)
     persist = re_.RedisWriteThrough(store)
-    await persist.put(msg("dm:a:b", 1, cmid="same"))
-    await persist.put(msg("dm:a:b", 1, cmid="same"))  # the same message again: fine
+    first = await persist.put(msg("dm:a:b", 0, cmid="same"))
+    assert first.message_id > 0  # numbered by the commit itself
     with pytest.raises(re_.DuplicateClientMessage) as err:
-        await persist.put(msg("dm:a:b", 2, cmid="same"))
-    assert err.value.code == "conflict"
+        await persist.put(msg("dm:a:b", 0, cmid="same"))
+    assert err.value.code == "conflict" and err.value.existing.message_id == first.message_id
     assert await store.count("dm:a:b") == 1
+
+
+async def test_commit_numbers_a_channel_in_order_and_above_the_clock(parts):
+    import time
+
+    from interview_coach.chat.design.ids import EPOCH_MS
+
+    store = re_.RedisChatStore(parts.pipe, parts.scripts)
+    persist = re_.RedisWriteThrough(store)
+    before = (int(time.time() * 1000) - EPOCH_MS) * 1024
+    stored = await asyncio.gather(*(persist.put(msg("dm:a:b", 0, cmid=f"c{i}")) for i in range(50)))
+    ids = [m.message_id for m in stored]
+    assert ids == sorted(ids) and len(set(ids)) == 50 and ids[-1] - ids[0] == 49
+    assert before <= ids[0] < re_.MAX_EXACT_ID  # a new counter starts at the current millisecond x 1024
+    page = await store.page("dm:a:b", limit=50)
+    assert [m.message_id for m in page.messages] == ids[::-1] and page.messages[0].text == "hi"
 
 
 async def test_conversations_page_by_last_activity(parts):

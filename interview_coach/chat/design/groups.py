@@ -9,6 +9,7 @@ a fleet whose members change elsewhere must invalidate it (`forget()`).
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +20,10 @@ from interview_coach.clock import Clock
 
 MAX_GROUP_MEMBERS = 100_000
 MAX_NAME_CHARS = 200
+MAX_CHANNEL_ID_CHARS = 160
+# A group id a client picks: its own namespace, so it can never be a direct channel's id
+# (`dm:alice:bob`) or anything else the server names, and safe in URLs, keys and file names.
+GROUP_ID_RE = re.compile(r"^group:[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -29,10 +34,41 @@ class Roster:
     member_set: frozenset[str]
 
 
+def shown(value: object, limit: int = 40) -> str:
+    """A value for an error message: repr'd and cut, so a 10 MB input is never echoed back."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_utf8(value: str, what: str) -> str:
+    """Text every store and wire format can hold: a lone surrogate (from a JSON `\\ud800`) is
+    not Unicode text, and SQLite, Redis and UTF-8 journals all refuse to encode it."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ChatError(f"{what} holds a lone surrogate, which is not valid Unicode text",
+                            "send well-formed text (pair every surrogate)") from None
+    return value
+
+
 def check_user_id(user_id: object) -> str:
     if not isinstance(user_id, str) or not user_id.strip() or len(user_id) > 200:
-        raise ChatError(f"user id {user_id!r} is not valid", "use a non-empty name of at most 200 characters")
-    return user_id
+        raise ChatError(f"user id {shown(user_id)} is not valid", "use a non-empty name of at most 200 characters")
+    return check_utf8(user_id, "user id")
+
+
+def check_channel_id(channel_id: object) -> str:
+    if not isinstance(channel_id, str) or not channel_id or len(channel_id) > MAX_CHANNEL_ID_CHARS:
+        raise ChatError(f"channel id {shown(channel_id)} is not valid", f"use 1..{MAX_CHANNEL_ID_CHARS} characters")
+    return check_utf8(channel_id, "channel id")
+
+
+def check_group_id(channel_id: object) -> str:
+    if not isinstance(channel_id, str) or not GROUP_ID_RE.match(channel_id):
+        raise ChatError(f"group id {shown(channel_id)} is not valid",
+                        "use 'group:' and 1-64 letters, digits, '_', '-' or '.', e.g. group:team-1; or leave it out")
+    return channel_id
 
 
 class GroupService:
@@ -49,7 +85,10 @@ class GroupService:
     ) -> Channel:
         name = (name or "").strip()
         if not name or len(name) > MAX_NAME_CHARS:
-            raise ChatError(f"group name {name!r} is not valid", f"use 1..{MAX_NAME_CHARS} characters")
+            raise ChatError(f"group name {shown(name)} is not valid", f"use 1..{MAX_NAME_CHARS} characters")
+        check_utf8(name, "the group name")
+        if channel_id is not None:
+            check_group_id(channel_id)
         unique = list(dict.fromkeys(check_user_id(m) for m in members))
         if len(unique) < 2:
             raise ChatError("a group needs at least two members", "list the members, the creator included")
@@ -71,7 +110,16 @@ class GroupService:
             self._direct[(user_a, user_b)] = channel_id
         if channel_id not in self._rosters:
             pair = tuple(sorted((user_a, user_b)))
-            await self.directory.create_channel(channel_id, "direct", f"{pair[0]} & {pair[1]}", pair, int(self._clock.now() * 1000))
+            created = await self.directory.create_channel(channel_id, "direct", f"{pair[0]} & {pair[1]}", pair,
+                                                          int(self._clock.now() * 1000))
+            if not created:
+                # It existed: check it is this pair's direct channel and nothing else, so no
+                # channel made under a direct id (older data, another writer) gets their messages.
+                existing = await self.directory.channel(channel_id)
+                members = tuple(sorted(await self.directory.members(channel_id)))
+                if existing is None or existing.kind != "direct" or members != pair:
+                    raise ChatError(f"channel '{channel_id}' exists and is not the direct channel of {pair[0]} and {pair[1]}",
+                                    "an operator must remove or rename it", code="channel_conflict")
             self._rosters[channel_id] = Roster(channel_id, "direct", pair, frozenset(pair))
         return channel_id
 

@@ -39,7 +39,7 @@ from typing import Any, Protocol
 from interview_coach.chat.design.bus import Bus, Envelope, room_typing_topic, server_topic
 from interview_coach.chat.design.errors import ChatError, ClientMessageExists
 from interview_coach.chat.design.fanout import FanoutQueue, Router, server_label
-from interview_coach.chat.design.groups import GroupService, check_user_id
+from interview_coach.chat.design.groups import GroupService, check_channel_id, check_user_id, check_utf8
 from interview_coach.chat.design.ids import IdSource
 from interview_coach.chat.design.push import PushSink
 from interview_coach.chat.design.registry import SessionRegistry
@@ -52,6 +52,7 @@ from interview_coach.clock import Clock
 MAX_TEXT_CHARS = 10_000
 MAX_CLIENT_MSG_ID = 100
 MAX_UNACKED_PER_USER = 10_000
+MAX_MESSAGE_ID = (1 << 63) - 1  # a signed 64-bit integer: what every store can hold
 KINDS = ("text", "media")
 
 
@@ -101,7 +102,7 @@ class ChatServer:
         self,
         server_id: str,
         *,
-        ids: IdSource,
+        ids: IdSource | None,
         registry: SessionRegistry,
         bus: Bus,
         persist: PersistQueue,
@@ -230,6 +231,14 @@ class ChatServer:
             raise ChatError(f"message kind {kind!r} is unknown", f"use one of: {', '.join(KINDS)}")
         if (to is None) == (channel_id is None):
             raise ChatError("a message goes to a user or to a channel", "give exactly one of 'to' and 'channel_id'")
+        # Checked here, before an ack: a text the store cannot encode would be acknowledged
+        # and then block every write behind it.
+        check_utf8(text, "the text")
+        check_utf8(client_msg_id, "client_msg_id")
+        if to is not None:
+            check_user_id(to)
+        else:
+            check_channel_id(channel_id)
         tracer = self.tracer
         if tracer is not None:
             shown = text if kind == "text" and len(text) <= 40 else f"{kind}, {len(text)} chars"
@@ -249,16 +258,25 @@ class ChatServer:
             if existing is not None:
                 return self._duplicate(existing, sender_id)
 
-        # From the id to the enqueue there is no await that suspends in the embedded engine,
-        # so ids become visible to sync in the order they were made.
-        message_id = await self.ids.next_message_id(channel_id)
-        message = Message(channel_id, message_id, sender_id, text, client_msg_id, kind, int(self.clock.now() * 1000))
+        created_ms = int(self.clock.now() * 1000)
+        if self.persist.assigns_ids:
+            # Numbered inside the write that makes it visible: no id is ever taken and stored
+            # later, so a server paused at any point cannot put a message below a cursor that
+            # a client already holds (see sync.py).
+            message = Message(channel_id, 0, sender_id, text, client_msg_id, kind, created_ms)
+        else:
+            # From the id to the enqueue there is no await that suspends in the embedded engine,
+            # so ids become visible to sync in the order they were made.
+            assert self.ids is not None, "a server whose persist queue does not number messages needs an IdSource"
+            message_id = await self.ids.next_message_id(channel_id)
+            message = Message(channel_id, message_id, sender_id, text, client_msg_id, kind, created_ms)
         try:
-            await self.persist.put(message)
+            message = await self.persist.put(message)
         except ClientMessageExists as exc:  # a retry, caught by the write itself (the id is left unused)
             if not isinstance(exc.existing, Message):
                 raise
             return self._duplicate(exc.existing, sender_id)
+        message_id = message.message_id
         self.stats.sends += 1
         if tracer is not None:
             tracer.note(self.label, f"id {message_id}")
@@ -337,7 +355,10 @@ class ChatServer:
 
         `channel_id` may be left out for a message this server handed over (it looks it up);
         with per-channel counters, where ids repeat across channels, a client should send it.
+        A receipt for a channel the user is not a member of is refused (NotMemberError).
         """
+        if isinstance(message_id, bool) or not isinstance(message_id, int) or not 0 < message_id <= MAX_MESSAGE_ID:
+            raise ChatError(f"message id {message_id!r} is out of range", f"use an id this server sent (1..{MAX_MESSAGE_ID})")
         unacked = self._unacked.get(user_id)
         key = None
         if unacked:
@@ -350,6 +371,9 @@ class ChatServer:
                 channel_id = key[0]
         if channel_id is None:
             return False
+        if key is None:  # not one this server handed over: the user must at least be in the channel
+            check_channel_id(channel_id)
+            await self.groups.check_member(channel_id, user_id)
         self.stats.delivery_acks += 1
         if self.tracer is not None and (channel_id, message_id) in self._traced:
             self._traced.discard((channel_id, message_id))

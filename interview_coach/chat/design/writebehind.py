@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
@@ -42,7 +44,10 @@ from interview_coach.chat.design.store import Message, MessageStore, Receipt
 from interview_coach.chat.design.tracing import Tracer
 from interview_coach.errors import UsageError
 
+log = logging.getLogger("interview_coach.chat.writebehind")
+
 SEGMENT_GLOB = "segment-*.jsonl"
+REJECTED_FILE = "rejected.jsonl"  # messages the store refused for good, kept for an operator
 # Built once: json.dumps with options builds a new encoder on every call. ASCII-only lines,
 # so any text the client sent (a lone surrogate included) can be written.
 _journal_json = json.JSONEncoder(separators=(",", ":")).encode
@@ -53,9 +58,14 @@ class PersistQueue(Protocol):
     # True when put() itself refuses a taken client id, atomically with the write (raising
     # ClientMessageExists): the server then skips its own look-up before taking an id.
     checks_client_ids: bool
+    # True when put() numbers the message itself, inside the write that makes it visible (the
+    # Redis engine: one script takes the channel's next id and stores the message). The
+    # server then takes no id first, and a channel's ids become visible strictly in order.
+    assigns_ids: bool
 
-    async def put(self, message: Message) -> None:
-        """Return once the message is durable (the moment the sender may be acknowledged)."""
+    async def put(self, message: Message) -> Message:
+        """Return once the message is durable (the moment the sender may be acknowledged):
+        the message as stored — with its id, when the queue assigns ids."""
         ...
 
     async def record_delivered(self, receipt: Receipt) -> None: ...
@@ -83,12 +93,14 @@ class WriteBehindStats:
     flushed_messages: int = 0
     recovered: int = 0  # messages replayed from a previous process's journal
     flush_errors: int = 0
+    rejected: int = 0  # messages the store refused for good (set aside in rejected.jsonl)
     last_error: str | None = None
     max_depth: int = 0
 
 
 class WriteBehindQueue:
     checks_client_ids = False  # the store sees a batch only later: the server looks up retries first
+    assigns_ids = False  # the server's IdSource numbers messages before the put
 
     def __init__(
         self,
@@ -161,7 +173,7 @@ class WriteBehindQueue:
 
     # ------------------------------------------------------------------ the ack path
 
-    async def put(self, message: Message) -> None:
+    async def put(self, message: Message) -> Message:
         if self._closed or not self._running:
             raise ChatError("the write-behind queue is not running", "start() it before sending, and do not send after close()")
         if self._file is not None:
@@ -180,6 +192,7 @@ class WriteBehindQueue:
             self._wake.set()
         if self.durability == "disk" and self._file is not None:
             await self._group_fsync()
+        return message
 
     async def _group_fsync(self) -> None:
         # Every put that arrives before the fsync starts shares it.
@@ -245,7 +258,7 @@ class WriteBehindQueue:
             try:
                 for start in range(0, max(len(batch), 1), self.batch_size):
                     chunk = batch[start : start + self.batch_size]
-                    await self.store.append_many(chunk, receipt_rows if start == 0 else ())
+                    await self._append(chunk, receipt_rows if start == 0 else ())
             except Exception:
                 # Put it all back, in order, ahead of anything newer; the journal still has it.
                 self._batch = batch + self._batch
@@ -269,6 +282,40 @@ class WriteBehindQueue:
             if self.tracer is not None and batch:
                 self.tracer.arrow(self.actor, "Message store", f"flush batch of {len(batch)} (one transaction)")
             return len(batch)
+
+    async def _append(self, messages: list[Message], receipts: list[Receipt] | tuple[()] = ()) -> None:
+        """Store a batch; when the store refuses it for a reason a retry cannot fix (a value it
+        cannot encode), store the rest one by one and set the refused ones aside — one bad row
+        must never block every write behind it. Outages (locked, disk full, I/O) still raise."""
+        try:
+            await self.store.append_many(messages, receipts)
+            return
+        except Exception as exc:
+            if _transient(exc):
+                raise
+        for m in messages:
+            try:
+                await self.store.append_many([m])
+            except Exception as exc:
+                if _transient(exc):
+                    raise
+                self._reject(m, exc)
+        for r in receipts:
+            try:
+                await self.store.append_many([], [r])
+            except Exception as exc:
+                if _transient(exc):
+                    raise
+                log.error("dropped a delivery receipt the store refused (%s): %r", type(exc).__name__, r)
+
+    def _reject(self, message: Message, exc: Exception) -> None:
+        self.stats.rejected += 1
+        self.stats.last_error = f"rejected {message.channel_id}/{message.message_id}: {type(exc).__name__}: {exc}"
+        log.error("the store refused message %s of %s (%s: %s); set aside in %s", message.message_id,
+                  message.channel_id, type(exc).__name__, exc, REJECTED_FILE)
+        if self.journal_dir is not None:
+            with open(self.journal_dir / REJECTED_FILE, "a", encoding="ascii") as fh:
+                fh.write(_journal_json({**message.to_dict(), "error": f"{type(exc).__name__}: {exc}"}) + "\n")
 
     async def _run(self) -> None:
         backoff = self.flush_interval
@@ -315,18 +362,23 @@ class WriteBehindQueue:
             self._segment_no = max(int(p.stem.split("-")[1]) for p in paths)
         messages: list[Message] = []
         for path in paths:
-            for line in path.read_text(encoding="utf-8").splitlines():
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
                 try:
                     messages.append(Message.from_dict(json.loads(line)))
                 except (ValueError, KeyError, TypeError):
                     # A torn last line: the process died inside the write, before any ack.
                     continue
         for start in range(0, len(messages), self.batch_size):
-            await self.store.append_many(messages[start : start + self.batch_size])
+            await self._append(messages[start : start + self.batch_size])
         for path in paths:
             path.unlink()
         self.stats.recovered = len(messages)
         return len(messages)
+
+
+def _transient(exc: Exception) -> bool:
+    """An error a later retry may not meet again (locked, busy, disk full, I/O, store closed)."""
+    return isinstance(exc, (OSError, sqlite3.OperationalError, ChatError))
 
 
 def _fsync_dir(path: Path) -> None:

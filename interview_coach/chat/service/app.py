@@ -31,8 +31,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import collections
+import contextlib
+import ipaddress
 import json
 import logging
+import os
 import signal
 import socket
 from collections.abc import Callable
@@ -44,26 +47,30 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
-from interview_coach.chat.service import frames as fr
-from interview_coach.chat.service.auth import AuthError, validate_user_id
-from interview_coach.chat.service.engines.deployment import Deployment
 from interview_coach.chat.design.errors import ChatError
 from interview_coach.chat.design.server import ChatServer
+from interview_coach.chat.service import frames as fr
+from interview_coach.chat.service import guards
+from interview_coach.chat.service.auth import AuthError, validate_user_id
+from interview_coach.chat.service.engines.deployment import Deployment
+from interview_coach.chat.service.guards import ServiceLimits
 from interview_coach.errors import CoachError, UsageError
 
 log = logging.getLogger("interview_coach.chat.service.app")
 
-OUTBOUND_QUEUE_LIMIT = 10_000  # frames waiting for one slow client before it is dropped (sync has the rest)
 DRAIN_TIMEOUT_S = 10.0
 CLOSE_AUTH = 4401  # application close codes (4000-4999): the token was refused
 CLOSE_REPLACED = 4409  # the same user connected again elsewhere on this server
-CLOSE_SLOW = 4429  # the client did not read its frames fast enough
+CLOSE_SLOW = 1013  # "try again later": the client did not read its frames; reconnect and sync
+CLOSE_POLICY = 1008  # "policy violation": kept sending far past its rate limit
 CLOSE_RESTART = 1012  # "service restart": reconnect, preferably elsewhere
+METRICS_TOKEN_ENV = "INTERVIEW_COACH_CHAT_METRICS_TOKEN"
 
 STATUS_OF_CODE = {
     "bad_request": 400, "bad_frame": 400, "not_member": 403, "forbidden": 403, "not_found": 404,
     "unknown_channel": 404, "too_large": 413, "refused": 422, "bad_signature": 403, "expired": 403,
     "conflict": 409, "upload_failed": 502, "clock_drift": 503, "draining": 503, "unavailable": 503,
+    "channel_conflict": 409, "rate_limited": 429,
 }
 # A chat error on the socket: the code a client can act on.
 FRAME_CODE = {"not_found": "unknown_channel", "not_member": "forbidden", "bad_request": "bad_frame"}
@@ -218,21 +225,44 @@ def encode_frame(frame: dict[str, Any]) -> str:
 class WsConnection:
     """The chat core's `Connection` for one WebSocket: frames are queued, a writer task sends them.
 
-    `send_frame` never waits on the peer (the core hands one envelope to thousands of these);
-    a client that falls `OUTBOUND_QUEUE_LIMIT` frames behind is disconnected and will sync.
+    `send_frame` never waits on the peer (the core hands one envelope to thousands of these).
+    A client that does not read — its queue past `max_bytes` or `max_frames` — is cut off at
+    once: the queue is dropped (the memory comes back now, not when the peer reads), the
+    writer stuck on the full socket is cancelled, and the socket closes with 1013 (aborted
+    if even the close frame cannot get through). It reconnects and catches up by sync.
     The writer task exists only while there is something to send: most sockets of a chat
     server are idle, and an idle one should cost as little memory as possible.
     """
 
-    __slots__ = ("ws", "user_id", "queue", "writer", "closed", "close_code")
+    __slots__ = (
+        "close_code",
+        "closed",
+        "ended",
+        "max_bytes",
+        "max_frames",
+        "on_overflow",
+        "queue",
+        "queued_bytes",
+        "refused_in_a_row",
+        "user_id",
+        "writer",
+        "ws",
+    )
 
-    def __init__(self, ws: WebSocket, user_id: str) -> None:
+    def __init__(self, ws: WebSocket, user_id: str, max_bytes: int = guards.OUTBOUND_QUEUE_BYTES,
+                 max_frames: int = guards.OUTBOUND_QUEUE_FRAMES, on_overflow: Callable[[], None] | None = None) -> None:
         self.ws = ws
         self.user_id = user_id
         self.queue: collections.deque[str | None] = collections.deque()
+        self.queued_bytes = 0
+        self.max_bytes = max_bytes
+        self.max_frames = max_frames
         self.writer: asyncio.Task[None] | None = None
         self.closed = False
         self.close_code = 1000
+        self.refused_in_a_row = 0
+        self.on_overflow = on_overflow
+        self.ended = False  # the service is done with this socket (its reader saw the disconnect)
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
         self.push(frame)
@@ -240,13 +270,43 @@ class WsConnection:
     def push(self, frame: dict[str, Any]) -> None:
         if self.closed:
             raise ConnectionError(f"{self.user_id}'s socket is closed")
-        if len(self.queue) >= OUTBOUND_QUEUE_LIMIT:
-            self.close(CLOSE_SLOW)
-            raise ConnectionError(f"{self.user_id} is not reading; dropped")
-        self.queue.append(encode_frame(frame))
+        text = encode_frame(frame)
+        if len(self.queue) >= self.max_frames or self.queued_bytes + len(text) > self.max_bytes:
+            self.cut_off(CLOSE_SLOW)
+            raise ConnectionError(f"{self.user_id} is not reading; disconnected")
+        self.queue.append(text)
+        self.queued_bytes += len(text)
         if frame.get("type") == "reconnect":
             self.close(CLOSE_RESTART)
         self._kick()
+
+    def cut_off(self, code: int) -> None:
+        """Drop what is queued and close now, whatever the peer is doing."""
+        if self.on_overflow is not None and code == CLOSE_SLOW and not self.closed:
+            self.on_overflow()
+        self.closed = True
+        self.close_code = code
+        self.queue.clear()
+        self.queued_bytes = 0
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            writer.cancel()
+        asyncio.get_running_loop().create_task(self._close_hard(code))
+
+    async def _close_hard(self, code: int) -> None:
+        transport = _transport_of(self.ws)
+        with contextlib.suppress(Exception):  # a peer that reads nothing cannot take the close frame either
+            await asyncio.wait_for(self.ws.close(code), 1.0)
+        # A peer that reads nothing never answers the close either, and a transport closed with
+        # a full write buffer waits for it forever: give it a second, then cut the TCP connection.
+        if transport is None:
+            log.warning("no transport to abort for %s's slow socket", self.user_id)
+            return
+        for _ in range(20):
+            if transport.is_closing() and not transport.get_write_buffer_size():
+                return  # closed cleanly: the peer took everything
+            await asyncio.sleep(0.05)
+        transport.abort()
 
     def close(self, code: int) -> None:
         """Send what is queued, then close with `code`."""
@@ -268,13 +328,15 @@ class WsConnection:
                 if item is None:
                     await ws.close(self.close_code)
                     return
+                self.queued_bytes -= len(item)
                 await ws.send_text(item)
         except asyncio.CancelledError:
             raise
         except Exception:  # the peer went away; the reader sees the disconnect
             self.closed = True
         finally:
-            self.writer = None
+            if self.writer is asyncio.current_task():
+                self.writer = None
 
     async def finish(self, timeout: float) -> None:
         """Wait for the writer to send what is queued (the close), then stop it."""
@@ -283,16 +345,35 @@ class WsConnection:
             return
         try:
             await asyncio.wait_for(asyncio.shield(writer), timeout)
-        except (asyncio.TimeoutError, asyncio.CancelledError, Exception):
+        except (TimeoutError, asyncio.CancelledError, Exception):
             writer.cancel()
+
+
+def _transport_of(ws: WebSocket) -> Any:
+    """The asyncio transport under a WebSocket served by `uvicorn_config` (None elsewhere)."""
+    return (ws.scope.get("extensions") or {}).get(guards.TRANSPORT_EXTENSION)
+
+
+def scrub(text: str) -> str:
+    """No URL credentials in anything the service says (errors of a Redis URL with a password)."""
+    from interview_coach.chat.service.engines.redis_engine import scrub as scrub_url
+
+    return scrub_url(text) if "@" in text else text
 
 
 # ---------------------------------------------------------------------- the service
 
 
 class ChatService:
-    def __init__(self, deployment: Deployment, server_id: str | None = None, *, owns_deployment: bool = False) -> None:
+    def __init__(self, deployment: Deployment, server_id: str | None = None, *, owns_deployment: bool = False,
+                 limits: ServiceLimits | None = None) -> None:
         self.deployment = deployment
+        self.limits = limits or ServiceLimits()
+        clock = deployment.clock.monotonic
+        self.message_rate = guards.RateLimiter(self.limits.message_rate, self.limits.message_burst, clock)
+        self.frame_rate = guards.RateLimiter(self.limits.frame_rate, self.limits.frame_burst, clock)
+        token = os.environ.get(METRICS_TOKEN_ENV)
+        self.metrics_token = token if token else None
         self.server: ChatServer = deployment.server(server_id)
         self.server_id = self.server.server_id
         self.owns_deployment = owns_deployment
@@ -358,7 +439,8 @@ class ChatService:
             await ws.send_text(encode_frame({"type": "reconnect", "reason": "server draining"}))
             await ws.close(CLOSE_RESTART)
             return
-        conn = WsConnection(ws, user_id)
+        conn = WsConnection(ws, user_id, self.limits.outbound_bytes, self.limits.outbound_frames,
+                            on_overflow=self._count_slow)
         old = self.by_user.get(user_id)
         if old is not None:  # one live socket per user on a server: the newest wins
             old.close(CLOSE_REPLACED)
@@ -368,17 +450,27 @@ class ChatService:
         try:
             await self.server.connect(user_id, conn)
             await self._read(ws, conn, user_id)
-        except ChatError as exc:  # e.g. the server stopped between accept and connect
+        except CoachError as exc:  # the server stopped between accept and connect; Redis is away
+            code = getattr(exc, "code", "unavailable")
+            self.errors[code] += 1
+            log.warning("connection of %s refused: %s", user_id, scrub(str(exc)))
             if not conn.closed:
-                conn.push(fr.error_frame(exc.code, str(exc)))
-                conn.close(CLOSE_RESTART)
+                conn.push(fr.error_frame(code, scrub(str(exc))))
+                conn.close(CLOSE_RESTART if code == "draining" else CLOSE_SLOW)
         finally:
             self.connections.discard(conn)
             if self.by_user.get(user_id) is conn:
                 del self.by_user[user_id]
-            await self.server.disconnect(user_id, conn)
+            try:
+                await self.server.disconnect(user_id, conn)
+            except Exception as exc:  # noqa: BLE001 - Redis away: the session's TTL ends it instead
+                log.warning("disconnect of %s not recorded: %s", user_id, scrub(f"{type(exc).__name__}: {exc}"))
             conn.close(1000)
             await conn.finish(timeout=2.0)
+            conn.ended = True
+
+    def _count_slow(self) -> None:
+        self.errors["slow_consumer"] += 1
 
     async def _read(self, ws: WebSocket, conn: WsConnection, user_id: str) -> None:
         receive = ws.receive
@@ -392,15 +484,29 @@ class ChatService:
             self.frames_in += 1
             if conn.closed:
                 return
-            self.inflight += 1
-            try:
-                reply = await self._handle(raw, user_id)
-            finally:
-                self.inflight -= 1
+            wait = self.frame_rate.take(user_id)
+            reply: dict[str, Any] | None
+            if wait:
+                self.errors["rate_limited"] += 1
+                conn.refused_in_a_row += 1
+                if conn.refused_in_a_row > guards.MAX_REFUSED_IN_A_ROW:
+                    log.warning("%s kept sending past the rate limit; disconnected", user_id)
+                    conn.close(CLOSE_POLICY)  # what is queued (the refusals) goes first
+                    return
+                reply = _rate_frame("frames", self.limits.frame_rate, wait, _cmid_of(raw))
+            else:
+                self.inflight += 1
+                try:
+                    reply = await self._handle(raw, user_id, conn)
+                finally:
+                    self.inflight -= 1
             if reply is not None and not conn.closed:
-                conn.push(reply)
+                try:
+                    conn.push(reply)
+                except ConnectionError:
+                    return
 
-    async def _handle(self, raw: str | bytes, user_id: str) -> dict[str, Any] | None:
+    async def _handle(self, raw: str | bytes, user_id: str, conn: WsConnection | None = None) -> dict[str, Any] | None:
         cmid = None
         try:
             frame = fr.parse_client_frame(raw)
@@ -409,6 +515,14 @@ class ChatService:
                 if self.draining:
                     raise ChatError("this server is draining", "reconnect to another server and send again",
                                     code="draining")
+                wait = self.message_rate.take(user_id)
+                if wait:
+                    self.errors["rate_limited"] += 1
+                    if conn is not None:
+                        conn.refused_in_a_row += 1
+                    return _rate_frame("messages", self.limits.message_rate, wait, cmid)
+                if conn is not None:
+                    conn.refused_in_a_row = 0
                 if frame.to is not None:
                     validate_user_id(frame.to, "to")
                 ack = await self.server.send(user_id, text=frame.text, client_msg_id=frame.client_msg_id, to=frame.to,
@@ -430,10 +544,16 @@ class ChatService:
             self.errors[exc.code] += 1
             return exc.frame()
         except CoachError as exc:
-            code = FRAME_CODE.get(getattr(exc, "code", "bad_request"), getattr(exc, "code", "bad_request"))
+            default = "bad_request" if isinstance(exc, UsageError) else "unavailable"
+            code = getattr(exc, "code", default)
+            code = FRAME_CODE.get(code, code)
             self.errors[code] += 1
-            return fr.error_frame(code, str(exc), cmid)
-        except Exception as exc:  # a bug or an outage must not take the socket (or the server) down
+            return fr.error_frame(code, scrub(str(exc)), cmid)
+        except (TimeoutError, ConnectionError, OSError) as exc:  # an outage: retryable, no traceback
+            log.warning("frame from %s failed: %s", user_id, scrub(f"{type(exc).__name__}: {exc}"))
+            self.errors["unavailable"] += 1
+            return fr.error_frame("unavailable", "the service is briefly unavailable; send again", cmid)
+        except Exception as exc:  # a bug must not take the socket (or the server) down
             log.exception("frame from %s failed", user_id)
             self.errors["internal"] += 1
             return fr.error_frame("internal", f"the server could not handle this frame ({type(exc).__name__})", cmid)
@@ -442,8 +562,14 @@ class ChatService:
 
     async def metrics(self) -> dict[str, Any]:
         self.meter.sample(self.deployment.clock.monotonic(), self.server.stats.sends)
-        depths = await self.deployment.queue_depths()
+        try:
+            depths = await self.deployment.queue_depths()
+        except Exception as exc:  # noqa: BLE001 - Redis away: the rest of the figures still count
+            depths = {}
+            self.errors["metrics_unavailable"] += 1
+            log.warning("queue depths unavailable: %s", scrub(f"{type(exc).__name__}: {exc}"))
         depths["outbound"] = sum(len(c.queue) for c in self.connections)
+        depths["outbound_bytes"] = sum(c.queued_bytes for c in self.connections)
         core = self.server.metrics()
         return {
             "server_id": self.server_id,
@@ -460,8 +586,28 @@ class ChatService:
             "http_sends_total": self.http_sends,
             "errors_total": dict(self.errors),
             "queue_depth": depths,
-            "parts": self.deployment.part_stats(),
+            "rate_limited_total": self.message_rate.refused + self.frame_rate.refused,
+            "parts": json.loads(scrub(json.dumps(self.deployment.part_stats()))),
         }
+
+
+def _rate_frame(what: str, rate: float, wait: float, cmid: str | None) -> dict[str, Any]:
+    frame = fr.error_frame("rate_limited", f"too many {what}: the limit is {rate:g} per second; "
+                                           f"wait {wait * 1000:.0f} ms and send again", cmid)
+    frame["retry_after_ms"] = max(1, int(wait * 1000) + 1)
+    return frame
+
+
+def _cmid_of(raw: str | bytes) -> str | None:
+    """The client_msg_id of a frame not parsed (refused by rate) — cheap, and only when it is a send."""
+    if len(raw) > fr.MAX_FRAME_BYTES:
+        return None
+    try:
+        frame = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    cmid = frame.get("client_msg_id") if isinstance(frame, dict) else None
+    return cmid if isinstance(cmid, str) and len(cmid) <= fr.MAX_CLIENT_MSG_ID else None
 
 
 def _bearer(header: str | None) -> str | None:
@@ -472,7 +618,7 @@ def _bearer(header: str | None) -> str | None:
 
 def prometheus_text(m: dict[str, Any]) -> str:
     labels = f'server_id="{m["server_id"]}",engine="{m["engine"]}"'
-    lines = []
+    lines: list[str] = []
 
     def metric(name: str, kind: str, help_: str, value: Any, extra: str = "") -> None:
         if not any(line.startswith(f"# TYPE {name} ") for line in lines):
@@ -497,16 +643,17 @@ def prometheus_text(m: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------- the app
 
 
-def create_app(deployment: Deployment, server_id: str | None = None, *, owns_deployment: bool = False) -> FastAPI:
+def create_app(deployment: Deployment, server_id: str | None = None, *, owns_deployment: bool = False,
+               limits: ServiceLimits | None = None) -> FastAPI:
     """The ASGI app for chat server `server_id` (default: the first) of an open `deployment`.
 
     With `owns_deployment` the app closes it — write-behind flushed — when it shuts down or
     drains; otherwise the caller does (tests, the live demo's two servers on one deployment).
     """
-    service = ChatService(deployment, server_id, owns_deployment=owns_deployment)
+    service = ChatService(deployment, server_id, owns_deployment=owns_deployment, limits=limits)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+    async def lifespan(app: FastAPI):
         service.start_sampler()
         try:
             yield
@@ -520,6 +667,12 @@ def create_app(deployment: Deployment, server_id: str | None = None, *, owns_dep
         lifespan=lifespan,
     )
     app.state.chat = service
+
+    def refused(code: str) -> None:
+        service.errors[code] += 1
+
+    # Outermost: a body is limited, and its token checked, before any of it is read.
+    app.add_middleware(guards.BodyGuard, verify=deployment.signer.verify, on_refused=refused)
 
     def svc(request: Request) -> ChatService:
         return request.app.state.chat
@@ -543,7 +696,8 @@ def create_app(deployment: Deployment, server_id: str | None = None, *, owns_dep
         svc(request).errors[code] += 1
         status = STATUS_OF_CODE.get(code, 400 if isinstance(exc, UsageError) else 503)
         headers = {"Retry-After": "1"} if status == 503 else None
-        return JSONResponse({"error": {"code": code, "message": exc.message, "hint": exc.hint}}, status, headers=headers)
+        return JSONResponse({"error": {"code": code, "message": scrub(exc.message), "hint": exc.hint}}, status,
+                            headers=headers)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
@@ -574,10 +728,16 @@ def create_app(deployment: Deployment, server_id: str | None = None, *, owns_dep
     # ------------------------------------------------------------------ messages
 
     @app.post("/v1/messages", response_model=AckOut, tags=["messages"])
-    async def post_message(body: MessageIn, request: Request, user: str = Depends(current_user)) -> dict[str, Any]:
+    async def post_message(body: MessageIn, request: Request, user: str = Depends(current_user)) -> Any:
         """Send over HTTP (the fallback when no WebSocket is open): same checks, id, routing and ack."""
         service = svc(request)
         refuse_while_draining(service)
+        wait = service.message_rate.take(user)
+        if wait:
+            service.errors["rate_limited"] += 1
+            frame = _rate_frame("messages", service.limits.message_rate, wait, body.client_msg_id)
+            return JSONResponse({"error": {"code": "rate_limited", "message": frame["message"], "hint": None}}, 429,
+                                headers={"Retry-After": str(max(1, round(wait + 0.5)))})
         if body.to is not None:
             validate_user_id(body.to, "to")
         service.inflight += 1
@@ -665,7 +825,21 @@ def create_app(deployment: Deployment, server_id: str | None = None, *, owns_dep
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise ChatError(f"a {int(declared):,}-byte body is over the {limit:,}-byte limit of one PUT",
                             "upload large files in parts", code="too_large")
-        body = await request.body()
+        # The URL is the permission: checked before a byte of the body is read, and the body
+        # read no further than the size the URL was signed for.
+        target = media.signer.verify("PUT", url)
+        signed = target.params.get("size")
+        if signed is not None and signed.isdigit():
+            limit = min(limit, int(signed))
+        chunks: list[bytes] = []
+        received = 0
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                raise ChatError(f"the body is over the {limit:,} bytes this URL allows", "PUT exactly the signed size",
+                                code="too_large")
+            chunks.append(chunk)
+        body = b"".join(chunks)
         if "upload_id=" in request.url.query:
             number, etag = await media.receive_part(url, body)
             return JSONResponse({"part": number, "etag": etag}, headers={"ETag": etag})
@@ -698,8 +872,17 @@ def create_app(deployment: Deployment, server_id: str | None = None, *, owns_dep
 
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
     async def metrics(request: Request, format: Literal["prometheus", "json"] = "prometheus") -> Any:
-        """Connections, messages per second, queue depths: Prometheus text, or JSON with ?format=json."""
-        m = await svc(request).metrics()
+        """Connections, messages per second, queue depths: Prometheus text, or JSON with ?format=json.
+
+        Not public by default: loopback peers (a scraper or sidecar on the host) and requests with
+        `Authorization: Bearer $INTERVIEW_COACH_CHAT_METRICS_TOKEN` may read it; `serve --public-metrics` opens it."""
+        service = svc(request)
+        if not metrics_allowed(service, request):
+            service.errors["forbidden"] += 1
+            raise HTTPException(403, detail={"code": "forbidden", "message": "/metrics is for the operator",
+                                             "hint": f"scrape it from the host, send the {METRICS_TOKEN_ENV} bearer "
+                                                     "token, or start serve with --public-metrics"})
+        m = await service.metrics()
         if format == "json":
             return JSONResponse(m)
         return PlainTextResponse(prometheus_text(m), media_type="text/plain; version=0.0.4")
@@ -709,6 +892,21 @@ def create_app(deployment: Deployment, server_id: str | None = None, *, owns_dep
         await ws.app.state.chat.websocket(ws, token)
 
     return app
+
+
+def metrics_allowed(service: ChatService, request: Request) -> bool:
+    import hmac
+
+    if service.limits.public_metrics:
+        return True
+    token = _bearer(request.headers.get("authorization"))
+    if service.metrics_token and token and hmac.compare_digest(token.encode(), service.metrics_token.encode()):
+        return True
+    host = request.client.host if request.client is not None else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _merge_pending(page: Any, pending: list[Any], before: int | None, after: int | None, limit: int) -> Any:
@@ -751,7 +949,9 @@ def uvicorn_config(app: Any, *, log_level: str = "warning", **extra: Any) -> Any
     import uvicorn
 
     return uvicorn.Config(app, log_level=log_level, access_log=False, ws_max_size=fr.TRANSPORT_MAX_BYTES,
-                          ws_per_message_deflate=False, lifespan="on", **extra)
+                          ws_per_message_deflate=False, lifespan="on", http=guards.guarded_h11_protocol(),
+                          ws=guards.transport_ws_protocol(),
+                          h11_max_incomplete_event_size=guards.MAX_HANDSHAKE_HEADERS + guards.MAX_HANDSHAKE_URL, **extra)
 
 
 def make_server(config: Any) -> Any:
@@ -793,6 +993,7 @@ async def run(
     port: int = 8700,
     on_ready: Callable[[ChatService, str], None] | None = None,
     log_level: str = "warning",
+    limits: ServiceLimits | None = None,
 ) -> None:
     """Open a deployment, serve its first chat server until SIGTERM/SIGINT, drain, close.
 
@@ -805,7 +1006,7 @@ async def run(
     except BaseException:
         sock.close()
         raise
-    app = create_app(deployment, owns_deployment=True)
+    app = create_app(deployment, owns_deployment=True, limits=limits)
     server = make_server(uvicorn_config(app, log_level=log_level))
     serving = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
     while not server.started and not serving.done():

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import os
 import re
 import secrets
@@ -41,16 +42,42 @@ def validate_user_id(user_id: object, what: str = "user_id") -> str:
     Stricter than the core's check on purpose: names issued here sit inside tokens, channel ids
     (`dm:alice:bob`), URLs and Redis keys, so they carry no separators, braces or spaces.
     """
-    if not isinstance(user_id, str) or not _USER_RE.match(user_id):
+    if not isinstance(user_id, str) or not _USER_RE.fullmatch(user_id):
         shown = user_id if isinstance(user_id, str) else type(user_id).__name__
+        if len(shown) > 40:  # never echo a huge input back
+            shown = shown[:37] + "..."
         raise UsageError(f"{what}: {shown!r} is not a user name",
                          "use 1-64 letters, digits, '_', '.' or '-', e.g. alice")
     return user_id
 
 
+MIN_SECRET_CHARS = 32  # 32 random characters (e.g. 16 bytes as hex) or more
+MAX_TOKEN_TTL_S = 30 * 24 * 3600.0
+MIN_TOKEN_TTL_S = 1.0
+
+
+def check_secret(secret: bytes, where: str = SECRET_ENV) -> bytes:
+    """Refuse a guessable signing secret. Checked on the secret itself: a key derived from it
+    is always 32 bytes long, however weak the secret was."""
+    if len(secret) < MIN_SECRET_CHARS or len(set(secret)) < 8:
+        raise UsageError(f"{where} is too weak ({len(secret)} characters, {len(set(secret))} distinct)",
+                         f"use at least {MIN_SECRET_CHARS} random characters, e.g. "
+                         "python3 -c 'import secrets; print(secrets.token_hex(32))'")
+    return secret
+
+
+def check_token_ttl(ttl_s: object, what: str = "--token-ttl") -> float:
+    """A token lifetime in seconds: finite, 1 s .. 30 days (nan and inf would never expire)."""
+    if isinstance(ttl_s, bool) or not isinstance(ttl_s, (int, float)) or not math.isfinite(ttl_s) \
+            or not MIN_TOKEN_TTL_S <= ttl_s <= MAX_TOKEN_TTL_S:
+        raise UsageError(f"{what}: {ttl_s!r} is not a number of seconds from {MIN_TOKEN_TTL_S:g} to {MAX_TOKEN_TTL_S:g}",
+                         "e.g. --token-ttl 3600 (one hour)")
+    return float(ttl_s)
+
+
 def secret_from_env() -> bytes | None:
     value = os.environ.get(SECRET_ENV)
-    return value.encode() if value else None
+    return check_secret(value.encode()) if value else None
 
 
 def new_secret() -> bytes:
@@ -80,7 +107,7 @@ class TokenSigner:
             raise UsageError("the token secret is too short", f"set {SECRET_ENV} to at least 16 characters")
         self._secret = secret
         self._clock = clock
-        self.ttl_s = ttl_s
+        self.ttl_s = check_token_ttl(ttl_s, "token ttl")
 
     def _sign(self, signed_part: str) -> str:
         return _b64(hmac.new(self._secret, signed_part.encode("ascii"), hashlib.sha256).digest())
@@ -88,6 +115,8 @@ class TokenSigner:
     def issue(self, user_id: str, ttl_s: float | None = None) -> IssuedToken:
         validate_user_id(user_id)
         now = self._clock.now()
+        if ttl_s is not None and not math.isfinite(ttl_s):
+            raise UsageError(f"token ttl {ttl_s!r} is not a number of seconds", "give a finite number")
         exp = now + (self.ttl_s if ttl_s is None else ttl_s)
         payload = _b64(json.dumps({"sub": user_id, "iat": int(now), "exp": exp}, separators=(",", ":")).encode())
         signed_part = f"{_VERSION}.{payload}"
@@ -110,6 +139,13 @@ class TokenSigner:
             user_id, exp = claims["sub"], float(claims["exp"])
         except (ValueError, KeyError, TypeError):
             raise AuthError("bad_token", "the token's payload is unreadable") from None
-        if self._clock.now() >= exp:
+        now = self._clock.now()
+        if not math.isfinite(exp) or now >= exp:
             raise AuthError("expired_token", "the token has expired; log in again with POST /v1/sessions")
+        # A token may not outlive what this server would issue now (one minted with a longer
+        # --token-ttl, before a restart with a shorter one, ends when the new limit says).
+        if exp > now + self.ttl_s + 60:
+            raise AuthError("expired_token", "the token's lifetime is longer than this server allows; log in again")
+        if not isinstance(user_id, str):
+            raise AuthError("bad_token", "the token's payload is unreadable")
         return user_id

@@ -27,6 +27,9 @@ from interview_coach.chat.design.errors import ChatError
 from interview_coach.chat.design.store import Message
 
 
+RETRYABLE_CODES = ("draining", "conflict", "internal", "unavailable", "rate_limited")
+
+
 class ServiceError(ChatError):
     """The service refused a request or a frame; `code` is its error code."""
 
@@ -323,11 +326,13 @@ class ChatSocketClient:
                 self.server_index = (self.server_index + 1) % len(self.base_urls)
                 await asyncio.sleep(min(0.05 * attempt, 0.5))
             except ServiceError as exc:
-                if exc.code not in ("draining", "conflict", "internal"):
+                # Retryable: the server is draining, Redis is briefly away, or this user is over
+                # the rate limit. The same client_msg_id makes a retry safe (stored once).
+                if exc.code not in RETRYABLE_CODES:
                     raise
                 if on_retry is not None:
                     on_retry(attempt, exc)
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(min(0.05 * attempt, 1.0))
         raise ConnectionLost(f"{self.user_id}: message {cmid} not acknowledged after {attempts} attempts")
 
     async def send_http(self, text: str, *, to: str | None = None, channel_id: str | None = None,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interview_coach.chat.service.auth import DEFAULT_TOKEN_TTL_S, TokenSigner, new_secret, secret_from_env
+from interview_coach.chat.service.auth import DEFAULT_TOKEN_TTL_S, TokenSigner, check_secret, new_secret, secret_from_env
 from interview_coach.chat.design.groups import GroupService
 from interview_coach.chat.design.media import LocalObjectStore, MediaService, UrlSigner
 from interview_coach.chat.design.server import ChatServer
@@ -65,6 +65,7 @@ class Deployment:
     _close: Callable[[], Awaitable[None]] = field(repr=False, default=None)  # type: ignore[assignment]
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
     closed: bool = False
+    warnings: list[str] = field(default_factory=list)  # said once at start-up (e.g. Redis without persistence)
 
     def server(self, server_id: str | None = None) -> ChatServer:
         if server_id is None:
@@ -128,7 +129,7 @@ def _local_secret(folder: Path) -> bytes:
         return from_env
     path = folder / "service.secret"
     if path.exists():
-        return path.read_bytes().strip()
+        return check_secret(path.read_bytes().strip(), f"the secret in {path}")
     secret = new_secret().hex().encode()
     folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -206,10 +207,17 @@ async def open_redis(
         await pipe.close()
         await redis.aclose()
         raise
-    secret = secret_from_env() or await rx.shared_secret(pipe)
+    env_secret = secret_from_env()
+    secret = env_secret or await rx.shared_secret(pipe)
+    check_secret(secret, "the secret stored in Redis (chat:secret)")
+    warnings = []
+    warning = await rx.persistence_warning(pipe)
+    if warning:
+        warnings.append(warning)
     registry = rx.RedisRegistry(pipe, scripts, ttl=registry_ttl)
     bus = rx.RedisBus(redis, pipe)
     store = rx.RedisChatStore(pipe, scripts)
+    await store.claim_epoch()
     persist = rx.RedisWriteThrough(store)
     await persist.start()
     groups = GroupService(store, clock)
@@ -218,18 +226,21 @@ async def open_redis(
     fanout = rx.RedisFanout(redis, pipe, scripts, router, groups, server_id, partitions=fanout_partitions,
                             lease_s=fanout_lease_s, block_ms=min(250, int(fanout_lease_s * 1000 / 4)))
     await fanout.start()
-    ids = rx.RedisCounterIds(pipe)
-    sync = SyncService(store, store, persist, lookback_ids=ids.lookback_ids(0))
-    server = ChatServer(server_id, ids=ids, registry=registry, bus=bus, persist=persist, store=store, groups=groups,
+    watch = rx.EpochWatch(pipe, store, groups, fanout, None if env_secret else secret)
+    # Ids are taken inside the commit (RedisWriteThrough.assigns_ids), so they become visible in
+    # id order: sync needs no look-back below a cursor.
+    sync = SyncService(store, store, persist, lookback_ids=0)
+    server = ChatServer(server_id, ids=None, registry=registry, bus=bus, persist=persist, store=store, groups=groups,
                         push=push, fanout=fanout, clock=clock)
     await server.start()
+    watch.on_recovered.append(server.heartbeat)  # the registry's sessions went with the data: register them again
     folder = Path(media_dir) if media_dir is not None else default_folder() / "media"
     media = MediaService(LocalObjectStore(folder), UrlSigner(derive_key(secret, "media"), clock), clock)
 
     async def depths() -> dict[str, int]:
         fan = await fanout.depths()
         return {"write_behind": persist.depth, "receipts": persist.receipts_pending, "fanout": sum(fan.values()),
-                "bus": bus.depth()}
+                "bus": bus.depth(), "redis_data_losses": watch.losses}
 
     async def close() -> None:
         try:
@@ -247,8 +258,14 @@ async def open_redis(
         persist=persist, sync=sync, media=media, signer=TokenSigner(derive_key(secret, "tokens"), clock, token_ttl_s),
         dev_login=dev_login, registry=registry, bus=bus, fanout=fanout, push=push, _depths=depths, _close=close,
     )
+    deployment.warnings = warnings
+
+    async def beat_extra() -> None:
+        await watch.check()
+        await lease.renew()
+
     deployment._tasks.append(asyncio.get_running_loop().create_task(
-        _heartbeats([server], registry_ttl / 3, lease.renew), name="chat-heartbeats"))
+        _heartbeats([server], registry_ttl / 3, beat_extra), name="chat-heartbeats"))
     return deployment
 
 

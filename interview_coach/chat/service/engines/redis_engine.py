@@ -8,8 +8,11 @@ protocol the embedded engine implements in memory or SQLite:
 * `RedisBus` (Bus): Pub/Sub, one channel per server (`chat:server:<id>`) and one per open
   room for typing (`chat:room:<id>:typing`). PUBLISH answers with the number of listeners, so
   a message for a server that died is pushed instead of dropped silently.
-* `RedisCounterIds` (IdSource): per-channel counters by INCR — strict order in a channel
-  across every server, at one round trip per message.
+* message ids: per-channel counters taken *inside* the commit script (`RedisWriteThrough`
+  assigns ids), so a channel's ids become visible strictly in order whichever server writes —
+  what keeps sync cursors from skipping a message. `RedisCounterIds` (a separate INCR, one
+  more round trip, and a window in which a paused server holds an id not yet visible) is the
+  older IdSource, kept for comparison.
 * `RedisFanout` (FanoutQueue): group messages on Redis Streams with a consumer group, split
   in partitions by channel like Kafka's keyed topic; a partition is consumed by the server
   holding its lease, so one channel is routed in order, and a dead server's lease runs out and
@@ -21,6 +24,8 @@ protocol the embedded engine implements in memory or SQLite:
 * `RedisWriteThrough` (PersistQueue): on Redis the "journal" and the store are one write, made
   atomically by a script before the sender is acknowledged, so a message acknowledged by a
   server that is killed a moment later is already visible to every other server's sync.
+* `EpochWatch`: every write script checks `chat:epoch`, so a Redis that restarted empty is
+  noticed at the first write and recovered from loudly (see the class).
 
 All keys of one channel share a hash tag (`chat:{<channel>}:…`), so a move to Redis Cluster
 keeps each channel's script on one shard. Commands go through `AutoPipeline`: everything the
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import hashlib
 import json
 import secrets
@@ -47,6 +53,7 @@ from interview_coach.chat.design.bus import BusStats, Envelope, Handler, Subscri
 from interview_coach.chat.design.errors import ChatError, ClientMessageExists
 from interview_coach.chat.design.fanout import FanoutStats, RouteReport, Router
 from interview_coach.chat.design.groups import GroupService
+from interview_coach.chat.design.ids import EPOCH_MS
 from interview_coach.chat.design.registry import DEFAULT_TTL_S, RegistryStats
 from interview_coach.chat.design.store import (
     Channel,
@@ -72,7 +79,33 @@ COUNTER_LOOKBACK_IDS = 32
 
 
 class RedisUnavailable(CoachError):
-    """Redis could not be reached or answered with an error the engine cannot work around."""
+    """Redis could not be reached or answered with an error the engine cannot work around.
+
+    `unavailable` is a code a client retries on (the HTTP status is 503 with Retry-After):
+    an outage is temporary, and a send retried with its client_msg_id is stored once."""
+
+    code = "unavailable"
+
+
+class RedisDataLost(RedisUnavailable):
+    """Redis no longer holds the epoch this server started with: it restarted without its data."""
+
+
+def redact_url(url: str) -> str:
+    """A Redis URL fit to print: any user name and password replaced by '***'."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparsable Redis URL>"
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = "***@" + host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def channel_key(channel_id: str, what: str) -> str:
@@ -126,7 +159,7 @@ class AutoPipeline:
     def __init__(self, url: str) -> None:
         from redis.connection import parse_url
 
-        self.url = url
+        self.url = redact_url(url)  # for messages; the password stays in _options only
         self._options = parse_url(url)
         self._out: list[bytes] = []
         self._waiting: collections.deque[asyncio.Future[Any]] = collections.deque()
@@ -185,7 +218,8 @@ class AutoPipeline:
                     if isinstance(reply, Exception):
                         raise ConnectionError(str(reply))
         except Exception as exc:
-            self._fail(RedisUnavailable(f"cannot reach Redis at {self.url}: {exc}"))
+            self._fail(RedisUnavailable(f"cannot reach Redis at {self.url}: {scrub(str(exc))}",
+                                        "the server retries on the next request; is Redis running?"))
             return
         finally:
             self._connecting = None
@@ -215,7 +249,7 @@ class AutoPipeline:
             writer, self._writer = self._writer, None
             if writer is not None:
                 writer.close()
-            self._fail(RedisUnavailable(f"Redis failed: {exc}"))
+            self._fail(RedisUnavailable(f"Redis failed: {scrub(str(exc))}", "send again in a moment"))
 
     def _fail(self, error: Exception) -> None:
         self._out = []
@@ -285,11 +319,43 @@ for _, key in ipairs(KEYS) do
 end
 return n
 """,
-    # Append one message: idempotent on (sender, client_msg_id) and on the id itself.
-    # KEYS: msgs zset, client-id hash, channel meta, total counter. ARGV: id, json, client key.
+    # Commit one message and number it in the same step: the channel's next id is taken and
+    # the message stored atomically, so ids become visible strictly in id order — a server
+    # paused or killed anywhere can never make a lower id appear after a higher one was read.
+    # A counter that does not exist (a new channel, or a Redis that lost its data) starts at
+    # the current millisecond × 1024 rather than 1, so ids never go backwards after a loss.
+    # KEYS: msgs zset, client-id hash, channel meta, total counter, channel seq, epoch.
+    # ARGV: the message JSON without its id ('{' first), client key, epoch token, epoch ms.
+    # Returns {1, id} stored, {2, id} the client message is stored already, {-1, 0} wrong epoch.
+    "commit": """
+if redis.call('GET', KEYS[6]) ~= ARGV[3] then return {-1, 0} end
+if ARGV[2] ~= '' then
+  local existing = redis.call('HGET', KEYS[2], ARGV[2])
+  if existing then return {2, existing} end
+end
+local id = redis.call('INCR', KEYS[5])
+if id == 1 then
+  local t = redis.call('TIME')
+  local floor = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[4])) * 1024
+  if floor > id then
+    id = floor
+    redis.call('SET', KEYS[5], string.format('%.0f', id))
+  end
+end
+local sid = string.format('%.0f', id)
+redis.call('ZADD', KEYS[1], sid, '{"message_id":' .. sid .. ',' .. string.sub(ARGV[1], 2))
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], sid) end
+if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('HSET', KEYS[3], 'last_message_id', sid) end
+redis.call('INCR', KEYS[4])
+return {1, sid}
+""",
+    # Store one message under an id it already has (replays, imports, tests): idempotent on
+    # (sender, client_msg_id) and on the id itself.
+    # KEYS: msgs zset, client-id hash, channel meta, total counter, epoch. ARGV: id, json, client key, epoch.
     # Returns {1, id} when stored, {0, id} when this id was stored already, {2, other id} when
-    # the same client message was stored under another id (a retry that raced on two servers).
+    # the same client message was stored under another id, {-1, 0} on a wrong epoch.
     "append": """
+if redis.call('GET', KEYS[5]) ~= ARGV[4] then return {-1, 0} end
 local id = tonumber(ARGV[1])
 if ARGV[3] ~= '' then
   local existing = redis.call('HGET', KEYS[2], ARGV[3])
@@ -324,13 +390,14 @@ end
 return 1
 """,
     # Create a channel with its members, once and atomically: no server may read it half made.
-    # KEYS: meta, members. ARGV: kind, name, created_ms, channel id, user-key prefix, members...
+    # KEYS: meta, members, epoch. ARGV: kind, name, created_ms, channel id, user-key prefix, members..., epoch.
     # (The members' own channel sets are named in ARGV: fine on one Redis; on a Cluster this
     # would become a second, per-user step.)
     "create_channel": """
+if redis.call('GET', KEYS[3]) ~= ARGV[#ARGV] then return -1 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'kind', ARGV[1], 'name', ARGV[2], 'created_ms', ARGV[3], 'last_message_id', '0')
-for i = 6, #ARGV do
+for i = 6, #ARGV - 1 do
   redis.call('SADD', KEYS[2], ARGV[i])
   redis.call('SADD', ARGV[5] .. ARGV[i] .. ':channels', ARGV[4])
 end
@@ -350,8 +417,38 @@ async def ping(redis: Any, url: str) -> None:
     try:
         await asyncio.wait_for(redis.ping(), timeout=5)
     except Exception as exc:
-        raise RedisUnavailable(f"cannot reach Redis at {url}: {exc}",
+        raise RedisUnavailable(f"cannot reach Redis at {redact_url(url)}: {scrub(str(exc))}",
                                "start one (redis-server --port 6379) or pass the right --redis URL") from None
+
+
+def scrub(text: str) -> str:
+    """Any `scheme://user:password@` in a text (an error from a client library) made safe to show."""
+    import re
+
+    return re.sub(r"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@", r"\1***@", text)
+
+
+async def persistence_warning(pipeline: AutoPipeline) -> str | None:
+    """Why this Redis would lose acknowledged messages on a restart, or None when it keeps them.
+
+    Reads `CONFIG GET appendonly` and `save`: with neither, a restart or kill -9 of Redis loses
+    everything; with snapshots only, whatever came after the last one."""
+    try:
+        aof = _pairs(await pipeline.call("CONFIG", "GET", "appendonly")).get("appendonly", "")
+        save = _pairs(await pipeline.call("CONFIG", "GET", "save")).get("save", "")
+    except Exception as exc:  # noqa: BLE001 - CONFIG renamed or refused (a managed Redis): say we could not tell
+        return (f"could not check Redis persistence ({type(exc).__name__}); make sure it runs with "
+                "appendonly yes, or acknowledged messages are lost when Redis restarts")
+    if aof == "yes":
+        return None
+    if not save.strip():
+        return ("Redis has no persistence (appendonly no, save \"\"): a restart or crash of Redis loses every "
+                "message; run it with --appendonly yes (see docs/chat.md)")
+    return (f"Redis keeps only snapshots (appendonly no, save \"{save}\"): a crash loses the messages since the "
+            "last one; run it with --appendonly yes (see docs/chat.md)")
+
+
+EPOCH_KEY = f"{PREFIX}epoch"
 
 
 async def shared_secret(pipeline: AutoPipeline) -> bytes:
@@ -590,25 +687,74 @@ class RedisChatStore:
         self._p = pipeline
         self._scripts = scripts
         self.stats = StoreStats()
+        # The token of the Redis "life" this store writes into (`chat:epoch`). Every write
+        # script checks it, inside the write: a Redis that restarted empty has no epoch, so the
+        # first write after a data loss is refused instead of numbering a channel from scratch.
+        self.epoch: str | None = None
+        self.on_data_lost: Any = None  # async callback(): what the deployment does about it
+
+    async def claim_epoch(self) -> str:
+        """Adopt the current epoch, making one if Redis has none (a first start, or after a loss)."""
+        await self._p.call("SET", EPOCH_KEY, secrets.token_hex(8), "NX")
+        self.epoch = str(await self._p.call("GET", EPOCH_KEY))
+        return self.epoch
+
+    async def _epoch(self) -> str:
+        return self.epoch if self.epoch is not None else await self.claim_epoch()
+
+    async def _lost(self) -> None:
+        if self.on_data_lost is not None:
+            await self.on_data_lost()
+        raise RedisDataLost("Redis lost its data (it restarted without persistence); this write was refused",
+                            "send again; an operator should enable appendonly on Redis (docs/chat.md)")
 
     # ------------------------------------------------------------------ messages
+
+    async def commit(self, message: Message) -> Message:
+        """Number and store a new message in one atomic step; the message as stored, with its id.
+
+        ClientMessageExists (with the stored message) when its client id is taken already."""
+        epoch = await self._epoch()
+        client = _client_field(message.sender_id, message.client_msg_id) if message.client_msg_id else ""
+        data = message.to_dict()
+        del data["message_id"]  # the script writes it first, once it is known
+        cid = message.channel_id
+        status, mid = await self._scripts.run(
+            "commit",
+            [channel_key(cid, "msgs"), channel_key(cid, "client_ids"), channel_key(cid, "meta"),
+             f"{PREFIX}stats:messages", channel_key(cid, "seq"), EPOCH_KEY],
+            [_compact_json(data), client, epoch, EPOCH_MS],
+        )
+        status = int(status)
+        if status == -1:
+            await self._lost()
+        if status == 2:
+            assert message.client_msg_id is not None
+            stored = await self.find_client_message(cid, message.sender_id, message.client_msg_id)
+            raise DuplicateClientMessage(f"client message {message.client_msg_id!r} is stored already as {mid}",
+                                         "send it again with the same client_msg_id to get its ack", existing=stored)
+        return Message(cid, int(mid), message.sender_id, message.text, message.client_msg_id, message.kind,
+                       message.created_ms, message.status)
 
     async def append(self, message: Message) -> tuple[int, int]:
         """Store one message; (status, id): 1 stored, 0 already there, 2 stored before under `id`."""
         if not 0 < message.message_id <= MAX_EXACT_ID:
             raise ChatError(f"message id {message.message_id} does not fit a sorted-set score exactly",
                             "number messages with per-channel counters on the Redis engine")
+        epoch = await self._epoch()
         client = _client_field(message.sender_id, message.client_msg_id) if message.client_msg_id else ""
         status, mid = await self._scripts.run(
             "append",
             [channel_key(message.channel_id, "msgs"), channel_key(message.channel_id, "client_ids"),
-             channel_key(message.channel_id, "meta"), f"{PREFIX}stats:messages"],
-            [message.message_id, _dumps(message), client],
+             channel_key(message.channel_id, "meta"), f"{PREFIX}stats:messages", EPOCH_KEY],
+            [message.message_id, _dumps(message), client, epoch],
         )
+        if int(status) == -1:
+            await self._lost()
         return int(status), int(mid)
 
     async def append_many(self, messages: Sequence[Message], receipts: Sequence[Receipt] = ()) -> int:
-        results = await asyncio.gather(*(self.append(m) for m in messages), self.write_receipts(receipts))
+        results: list[Any] = await asyncio.gather(*(self.append(m) for m in messages), self.write_receipts(receipts))
         written = sum(1 for status, _ in results[: len(messages)] if status == 1)
         self.stats.batches += 1
         self.stats.messages_written += written
@@ -658,10 +804,13 @@ class RedisChatStore:
 
     async def create_channel(self, channel_id: str, kind: str, name: str, members: Iterable[str], created_ms: int) -> bool:
         members = list(dict.fromkeys(members))
+        epoch = await self._epoch()
         created = await self._scripts.run(
-            "create_channel", [channel_key(channel_id, "meta"), channel_key(channel_id, "members")],
-            [kind, name, created_ms, channel_id, f"{PREFIX}user:", *members],
+            "create_channel", [channel_key(channel_id, "meta"), channel_key(channel_id, "members"), EPOCH_KEY],
+            [kind, name, created_ms, channel_id, f"{PREFIX}user:", *members, epoch],
         )
+        if int(created) == -1:
+            await self._lost()
         return bool(created)
 
     async def add_members(self, channel_id: str, user_ids: Iterable[str]) -> None:
@@ -731,21 +880,17 @@ class RedisWriteThrough:
     async def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="redis-receipts")
 
-    # The append script checks the client id and writes in one atomic step, so the server need
-    # not look a retry up first: one round trip per send fewer, and no race between two servers.
+    # The commit script checks the client id, takes the channel's next id and writes, in one
+    # atomic step: the server neither looks a retry up first nor takes an id first (one round
+    # trip per send instead of three), no race between two servers, and no id ever becomes
+    # visible after a higher one — the guarantee sync's cursors rest on.
     checks_client_ids = True
+    assigns_ids = True
 
-    async def put(self, message: Message) -> None:
-        status, existing = await self.store.append(message)
-        if status == 2:
-            assert message.client_msg_id is not None
-            stored = await self.store.find_client_message(message.channel_id, message.sender_id, message.client_msg_id)
-            raise DuplicateClientMessage(
-                f"client message {message.client_msg_id!r} is stored already as {existing}",
-                "send it again with the same client_msg_id to get its ack",
-                existing=stored,
-            )
+    async def put(self, message: Message) -> Message:
+        stored = await self.store.commit(message)
         self.puts += 1
+        return stored
 
     async def record_delivered(self, receipt: Receipt) -> None:
         key = (receipt.user_id, receipt.channel_id)
@@ -889,15 +1034,19 @@ class RedisFanout:
     def partition(self, channel_id: str) -> int:
         return zlib.crc32(channel_id.encode()) % self.partitions
 
-    async def start(self) -> None:
+    async def _ensure_group(self, partition: int) -> None:
+        """The partition's stream and consumer group, made if missing (first start, or a Redis that lost them)."""
         from redis.exceptions import ResponseError
 
+        try:
+            await self._p.call("XGROUP", "CREATE", self.stream(partition), self.GROUP, "0", "MKSTREAM")
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def start(self) -> None:
         for p in range(self.partitions):
-            try:
-                await self._p.call("XGROUP", "CREATE", self.stream(p), self.GROUP, "0", "MKSTREAM")
-            except ResponseError as exc:
-                if "BUSYGROUP" not in str(exc):
-                    raise
+            await self._ensure_group(p)
         self._running = True
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._run(p), name=f"redis-fanout-{p}") for p in range(self.partitions)]
@@ -910,6 +1059,9 @@ class RedisFanout:
     async def _run(self, partition: int) -> None:
         lease_key = f"{PREFIX}fanout:{partition}:lease"
         lease_ms = int(self.lease_s * 1000)
+        # After a failure (an outage in the middle of routing) the entries this consumer read
+        # stay pending, and ">" would never return them: read our own pending ones ("0") first.
+        own_pending = False
         while self._running:
             try:
                 state = await self._scripts.run("lease", [lease_key], [self.owner, lease_ms])
@@ -921,16 +1073,26 @@ class RedisFanout:
                     self.stats.owned.add(partition)
                     self.stats.leases_taken += 1
                     await self._claim_orphans(partition)
-                reply = await self._redis.xreadgroup(self.GROUP, self.owner, {self.stream(partition): ">"},
-                                                     count=self.batch, block=self.block_ms)
+                reply = await self._redis.xreadgroup(self.GROUP, self.owner,
+                                                     {self.stream(partition): "0" if own_pending else ">"},
+                                                     count=self.batch, block=None if own_pending else self.block_ms)
+                got = False
                 for _, entries in reply or ():
-                    await self._handle(partition, entries)
+                    if entries:
+                        got = True
+                        await self._handle(partition, entries)
+                if own_pending and not got:
+                    own_pending = False
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis hiccup or a bad entry: note it, back off, go on
                 self.stats.errors += 1
-                self.stats.last_error = f"{type(exc).__name__}: {exc}"
+                self.stats.last_error = scrub(f"{type(exc).__name__}: {exc}")
+                own_pending = True
                 await asyncio.sleep(0.2)
+                if "NOGROUP" in str(exc):  # Redis lost the stream (a restart without persistence)
+                    with contextlib.suppress(Exception):  # still away: the next round tries again
+                        await self._ensure_group(partition)
 
     async def _claim_orphans(self, partition: int) -> None:
         start = "0-0"
@@ -945,24 +1107,40 @@ class RedisFanout:
 
     async def _handle(self, partition: int, entries: list[tuple[str, dict[str, str]]]) -> None:
         done = []
-        for entry_id, fields in entries:
-            if fields:  # an entry trimmed away by MAXLEN comes back empty
-                message = _loads(fields["m"])
-                roster = await self.groups.members(message.channel_id)
-                recipients = [m for m in roster if m != message.sender_id]
-                report = await self.router.route(message, recipients, origin=fields.get("o", ""),
-                                                 actor=f"Fan-out {self.server_id}/{partition}")
-                self.reports = self.reports[-99:] + [report]
-                self.stats.routed += 1
-            done.append(entry_id)
-        if done:
-            await self._p.call("XACK", self.stream(partition), self.GROUP, *done)
+        try:
+            for entry_id, fields in entries:
+                if fields:  # an entry trimmed away by MAXLEN comes back empty
+                    try:
+                        message = _loads(fields["m"])
+                        roster = await self.groups.members(message.channel_id)
+                    except (ValueError, KeyError, TypeError, CoachError) as exc:
+                        # Undecodable, or its channel is gone: it can never be routed. Members
+                        # still get the message (if stored) by sync; drop the entry.
+                        self.stats.errors += 1
+                        self.stats.last_error = f"dropped fan-out entry {entry_id}: {type(exc).__name__}"
+                        done.append(entry_id)
+                        continue
+                    recipients = [m for m in roster if m != message.sender_id]
+                    report = await self.router.route(message, recipients, origin=fields.get("o", ""),
+                                                     actor=f"Fan-out {self.server_id}/{partition}")
+                    self.reports = self.reports[-99:] + [report]
+                    self.stats.routed += 1
+                done.append(entry_id)
+        finally:  # what was routed before a failure is acknowledged; the rest is read again
+            if done:
+                await self._p.call("XACK", self.stream(partition), self.GROUP, *done)
 
     async def depths(self) -> dict[int, int]:
         """Per partition: entries not yet read by the group plus those read and not acknowledged."""
-        infos = await asyncio.gather(*(self._p.call("XINFO", "GROUPS", self.stream(p)) for p in range(self.partitions)))
+        infos = await asyncio.gather(*(self._p.call("XINFO", "GROUPS", self.stream(p)) for p in range(self.partitions)),
+                                     return_exceptions=True)
         out: dict[int, int] = {}
         for p, groups in enumerate(infos):
+            if isinstance(groups, RedisUnavailable):
+                raise groups
+            if isinstance(groups, BaseException):  # no such stream (yet, or any more): nothing waits
+                out[p] = 0
+                continue
             for g in groups:
                 info = g if isinstance(g, dict) else dict(zip(g[::2], g[1::2]))
                 if info.get("name") == self.GROUP:
@@ -1016,6 +1194,64 @@ class ServerIdLease:
 
     async def release(self) -> None:
         await self._scripts.run("cad", [self.key], [self.token])
+
+
+# ---------------------------------------------------------------------- a Redis that lost its data
+
+
+class EpochWatch:
+    """Notices a Redis that lost its data and recovers, loudly.
+
+    `chat:epoch` is made by the first server and never deleted; every write script checks it.
+    A Redis restarted without persistence comes back empty — no epoch — and then:
+
+    * the write that finds it gone is refused (the sender retries: `unavailable`) and this
+      runs: one ERROR line naming the cause, `data_loss_total` in /metrics, a new epoch;
+    * this server's token secret is written back (SET NX), so tokens issued before keep working
+      on every server — unless the secret comes from the environment, which it should in a fleet;
+    * cached rosters are dropped (direct channels are made again on their next message; groups
+      are gone with the data), and the fan-out streams and consumer group are made again;
+    * ids never go backwards: a channel counter that does not exist starts at the current
+      millisecond × 1024 (the commit script), above every id handed out before.
+
+    The heartbeat calls `check()` too, so an idle fleet notices within one beat.
+    """
+
+    def __init__(self, pipeline: AutoPipeline, store: RedisChatStore, groups: GroupService,
+                 fanout: RedisFanout | None = None, secret: bytes | None = None) -> None:
+        self._p = pipeline
+        self.store = store
+        self.groups = groups
+        self.fanout = fanout
+        self.secret = secret  # only when it lives in Redis (not from the environment)
+        self.losses = 0
+        self.on_recovered: list[Any] = []  # async callables: e.g. the server's heartbeat (sessions are gone too)
+        self._lock = asyncio.Lock()
+        store.on_data_lost = self.check
+
+    async def check(self) -> bool:
+        """True when the epoch changed (data was lost) and this server has recovered."""
+        import logging
+
+        async with self._lock:
+            current = await self._p.call("GET", EPOCH_KEY)
+            if current is not None and current == self.store.epoch:
+                return False
+            self.losses += 1
+            logging.getLogger("interview_coach.chat.service.app").error(
+                "REDIS LOST ITS DATA: the epoch key %s is %s. Messages, groups and memberships written "
+                "since Redis last saved are gone; ids continue above the old ones. Run Redis with "
+                "appendonly yes (docs/chat.md).", EPOCH_KEY, "missing" if current is None else "a new one")
+            await self.store.claim_epoch()
+            if self.secret is not None:
+                await self._p.call("SET", f"{PREFIX}secret", self.secret.decode(), "NX")
+            self.groups.forget()
+            if self.fanout is not None:
+                for p in range(self.fanout.partitions):
+                    await self.fanout._ensure_group(p)
+            for callback in self.on_recovered:
+                await callback()
+            return True
 
 
 def scripts_for(pipeline: AutoPipeline) -> Scripts:
