@@ -280,22 +280,11 @@ def drill(
 
 
 def _read_answers(path: Path, the_drill: Any) -> dict[str, float | None]:
-    import yaml
-
-    from interview_coach.errors import UsageError
+    from interview_coach.content.userfile import load_data
     from interview_coach.estimation.drill import parse_answer_file
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"--answers: cannot read {str(path)!r} ({exc.strerror or exc})", "give a YAML or JSON file") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise UsageError(f"--answers: {where}: not valid YAML or JSON", "e.g. avg_write_qps: 60K") from None
-    return parse_answer_file(data, the_drill, str(path))
+    # The one reader of user files: size, encoding, depth and alias limits, file:line errors.
+    return parse_answer_file(load_data(path), the_drill, str(path))
 
 
 def _run_drill(the_drill: Any, scripted: dict[str, float | None] | None, save: Any) -> None:

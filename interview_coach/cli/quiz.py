@@ -296,7 +296,12 @@ def _read_answers(source: str, the_bank: Any) -> dict[str, Any]:
     from interview_coach.errors import ContentError
     from interview_coach.quiz.grading import AnswerError, read_answer
 
-    located = load_located(Path("<stdin>"), text=sys.stdin.read()) if source == "-" else load_located(Path(source))
+    if source == "-":
+        from interview_coach.content.userfile import read_stream
+
+        located = load_located(Path("<stdin>"), text=read_stream(sys.stdin))
+    else:
+        located = load_located(Path(source))
     data = located.data
     if not isinstance(data, dict) or not data:
         found = "nothing" if not data else type(data).__name__
