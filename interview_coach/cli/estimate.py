@@ -17,6 +17,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from interview_coach.cli import options
+
 
 class _DefaultCommandGroup(TyperGroup):
     """A group whose first argument, when it names no subcommand, goes to the `calc` command."""
@@ -107,6 +109,7 @@ def calc(
         "per_server_connections": per_server_connections,
         "cache_hot_fraction": cache_hot_fraction,
     }
+    options.check_quantities(flags)
     loaded = _load_preset(preset) if preset else None
     inputs = parse_inputs(flags)
     if loaded is not None:
@@ -224,7 +227,7 @@ def drill(
     preset: str = typer.Argument(
         None, help="A problem card to drill on, e.g. chat; without one a random scenario.", show_default=False
     ),
-    seed: int = typer.Option(None, "--seed", help="Seed for a random scenario (the same seed, the same numbers)."),
+    seed: int = typer.Option(None, "--seed", callback=options.seed, help="Seed for a random scenario (the same seed, the same numbers)."),
     answers: Path = typer.Option(
         None, "--answers", help="YAML or JSON file of result name -> your number; no prompts.", dir_okay=False
     ),

@@ -253,7 +253,7 @@ def _syntax_error(exc: yaml.YAMLError, path: Path | str, text: str = "") -> Cont
             return _fail(path, line, "holds more than one YAML document (a second ---); put everything in one")
         if "maximum nesting depth" in problem:
             return _fail(path, line, f"nested more than {MAX_DEPTH} levels deep; content and answers need only a few")
-        return _fail(path, line, f"YAML syntax error: {cut(problem)}")
+        return _fail(path, line, f"YAML syntax error: {cut(problem)} (not valid YAML or JSON)")
     return _fail(path, 1, f"YAML error: {cut(str(exc))}")
 
 
