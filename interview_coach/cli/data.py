@@ -48,6 +48,8 @@ def _print_check(info: dict) -> None:
         typer.echo(f"ok: {info['path']} ({info['bytes']:,} bytes, schema version {info['schema_version']}) passes SQLite's integrity check")
     elif status == "missing":
         typer.echo(f"no database yet at {info['path']}; it is made when you first practise or quiz")
+    elif status in ("disk-full", "read-only", "unreadable"):
+        error_line(f"{info['path']}: {status}: {'; '.join(info['problems'][:3])}; the file itself was not checked")
     else:
         error_line(f"{info['path']}: {status}: {'; '.join(info['problems'][:3])}; `interview-coach data restore` brings back the last backup")
     if info["backups"]:

@@ -28,7 +28,8 @@ from interview_coach.errors import ContentError
 
 MAX_BYTES = 1024 * 1024  # the largest built-in content file is under 60 KB
 MAX_DEPTH = 64  # the deepest built-in content nests 6 levels
-MAX_NODES = 100_000  # after expanding aliases; the largest built-in file has a few thousand
+MAX_NODES = 20_000  # after expanding aliases; the largest built-in file has under 3,000
+MAX_KEYS = 2_000  # in one mapping; the built-in content has at most 17, a quiz bank under 100 questions
 MAX_ALIASES = 1_000
 MAX_SCALAR = 200_000  # characters in one value: a long answer is a few thousand
 EXCERPT = 60  # characters of a user's value quoted back in an error
@@ -39,6 +40,7 @@ class Limits:
     max_bytes: int = MAX_BYTES
     max_depth: int = MAX_DEPTH
     max_nodes: int = MAX_NODES
+    max_keys: int = MAX_KEYS
     max_aliases: int = MAX_ALIASES
     max_scalar: int = MAX_SCALAR
 
@@ -172,7 +174,8 @@ def check_structure(text: str, path: Path | str, limits: Limits = DEFAULT_LIMITS
     few lines of nested anchors that would expand to billions of values are caught here."""
     total = 0  # values so far, aliases expanded
     aliases = 0
-    # One frame per open collection: [anchor, total at its start, deepest nesting below it].
+    # One frame per open collection: [anchor, total at its start, deepest nesting below it,
+    # is a mapping, children so far].
     stack: list[list[Any]] = []
     anchors: dict[str, tuple[int, int]] = {}  # anchor -> (expanded size, nesting depth)
     loader = None
@@ -204,14 +207,18 @@ def check_structure(text: str, path: Path | str, limits: Limits = DEFAULT_LIMITS
                 if len(stack) >= limits.max_depth:
                     raise _fail(path, _line(event), f"nested more than {limits.max_depth} levels deep; content and answers need only a few")
                 total += 1
-                stack.append([event.anchor, total, 0])
+                stack.append([event.anchor, total, 0, kind is yaml.MappingStartEvent, 0])
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                anchor, start, deepest = stack.pop()
+                anchor, start, deepest, _, _ = stack.pop()
                 below = deepest + 1
                 if anchor:
                     anchors[anchor] = (total - start + 1, below)
             else:
                 continue
+            if stack and stack[-1][3]:
+                stack[-1][4] += 1  # keys and values alternate: two children per entry
+                if stack[-1][4] > 2 * limits.max_keys:
+                    raise _fail(path, _line(event), f"a mapping here has more than {limits.max_keys:,} keys; an answers or content file needs far fewer")
             if stack and below > stack[-1][2]:
                 stack[-1][2] = below
                 if len(stack) + below > limits.max_depth:

@@ -264,7 +264,7 @@ def explain_sqlite_error(exc: BaseException, path: Path | None = None) -> DataEr
     folder = Path(where).parent if isinstance(where, Path) else "the data folder"
     text = str(exc).lower()
     code = getattr(exc, "sqlite_errorcode", None)
-    if "disk is full" in text or code == 13:  # SQLITE_FULL
+    if "disk is full" in text or code == 13 or ("i/o error" in text and disk_full(Path(str(folder)))):  # SQLITE_FULL
         return DataError(
             f"the disk holding {where} is full; what was saved before this is kept",
             "free some space and run the command again (practice --resume and quiz --resume continue where you were)",
@@ -280,6 +280,16 @@ def explain_sqlite_error(exc: BaseException, path: Path | None = None) -> DataEr
     if "i/o error" in text:
         return DataError(f"reading or writing the database {where} failed (disk I/O error)", "check the disk and its free space, then try again")
     return None
+
+
+def disk_full(folder: Path, margin: int = 256 * 1024) -> bool:
+    """True when the file system holding `folder` has (almost) no space left: SQLite reports a
+    full disk as a plain I/O error when it is its shared-memory file that cannot grow."""
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return False
+    return st.f_bavail * st.f_frsize < margin
 
 
 def describe(path: Path) -> dict[str, Any]:
@@ -301,6 +311,8 @@ def describe(path: Path) -> dict[str, Any]:
         finally:
             conn.close()
     except sqlite3.Error as exc:
+        if disk_full(path.parent):
+            return {**info, "status": "disk-full", "problems": [f"the disk holding {path.parent} is full ({exc})"]}
         if "readonly" in str(exc) or not os.access(path.parent, os.W_OK):
             # SQLite needs to write beside a WAL database even to read it.
             return {**info, "status": "read-only", "problems": [f"the data folder {path.parent} is read-only ({exc})"]}
