@@ -97,7 +97,7 @@ def _sound(path: Path) -> list[str]:
         with path.open("rb") as fh:
             if fh.read(len(HEADER)) != HEADER:
                 return ["not an SQLite database"]
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             return quick_check(conn, full=True)
         finally:
@@ -128,7 +128,7 @@ def restore(db_path: Path, source: Path | None = None) -> tuple[Path, Path | Non
     folder = db_path.parent
     tmp = folder / f".{db_path.name}.restore-{os.getpid()}"
     try:
-        src = sqlite3.connect(f"file:{chosen}?mode=ro", uri=True)
+        src = sqlite3.connect(f"{chosen.resolve().as_uri()}?mode=ro", uri=True)
         dest = sqlite3.connect(tmp)
         try:
             src.backup(dest)

@@ -221,21 +221,30 @@ def check_file(path: Path) -> None:
 
 
 def open_checked(path: Path) -> sqlite3.Connection:
-    """Connect, set the pragmas and run quick_check; DataError when the file is damaged."""
+    """quick_check on a read-only connection first (closing a writable one could checkpoint a
+    leftover WAL into a damaged file), then the connection to use, with its pragmas."""
+    probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    try:
+        problems = quick_check(probe)
+    finally:
+        probe.close()
+    if problems:
+        raise DataError(f"the database {path} is damaged ({_short(problems[0])}); nothing more is written to it", WHAT_TO_DO_DAMAGED)
     conn = sqlite3.connect(path, timeout=10)
     try:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
-        problems = quick_check(conn)
     except BaseException:
         conn.close()
         raise
-    if problems:
-        conn.close()
-        raise DataError(f"the database {path} is damaged ({problems[0]}); nothing more is written to it", WHAT_TO_DO_DAMAGED)
     return conn
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.replace("*** in database main ***", "").split())
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def quick_check(conn: sqlite3.Connection, full: bool = False) -> list[str]:
@@ -272,7 +281,7 @@ def explain_sqlite_error(exc: BaseException, path: Path | None = None) -> DataEr
     if "readonly" in text or "read-only" in text:
         return DataError(f"the database {where} is read-only", _writable_hint(Path(str(folder))))
     if "malformed" in text or "not a database" in text or "corrupt" in text:
-        return DataError(f"the database {where} is damaged ({exc})", WHAT_TO_DO_DAMAGED)
+        return DataError(f"the database {where} is damaged ({_short(str(exc))})", WHAT_TO_DO_DAMAGED)
     if "locked" in text or "busy" in text:
         return DataError(f"the database {where} is busy (another interview-coach is writing to it)", "try again in a moment")
     if "unable to open" in text:
@@ -304,7 +313,7 @@ def describe(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             if fh.read(len(HEADER)) != HEADER:
                 return {**info, "status": "not-sqlite", "problems": ["the file is not an SQLite database"]}
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
         try:
             info["schema_version"] = conn.execute("PRAGMA user_version").fetchone()[0]
             problems = quick_check(conn, full=True)
