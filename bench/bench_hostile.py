@@ -58,8 +58,12 @@ def main(words: list[str]) -> None:
                 run = run_cli(*argv, str(path), env=env)
                 base = baseline[command]
                 worst_mb, worst_cpu = max(worst_mb, run.max_rss_mb), max(worst_cpu, run.cpu_seconds)
-                print(f"{name:22} {command:9} {run.code:4} {len(run.lines):6}  {run.max_rss_mb:6.1f} {run.max_rss_mb / base.max_rss_mb:6.2f}"
-                      f"  {run.cpu_seconds:5.2f} {run.cpu_seconds / max(base.cpu_seconds, 1e-3):6.2f}")
+                mb_ratio = run.max_rss_mb / base.max_rss_mb
+                cpu_ratio = run.cpu_seconds / max(base.cpu_seconds, 1e-3)
+                print(
+                    f"{name:22} {command:9} {run.code:4} {len(run.lines):6}  {run.max_rss_mb:6.1f} {mb_ratio:6.2f}"
+                    f"  {run.cpu_seconds:5.2f} {cpu_ratio:6.2f}"
+                )
         print(f"\nworst: {worst_mb:.1f} MB, {worst_cpu:.2f} s CPU")
 
 

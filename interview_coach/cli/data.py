@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 data_app = typer.Typer(
-    help="Check, back up and restore your saved sessions (the database in the data folder).\n\nExample: interview-coach data check",
+    help="Check, back up and restore your saved sessions (the database in the data folder).\n\n"
+    "Example: interview-coach data check",
     no_args_is_help=True,
 )
 
@@ -45,13 +47,15 @@ def _print_check(info: dict) -> None:
 
     status = info["status"]
     if status == "ok":
-        typer.echo(f"ok: {info['path']} ({info['bytes']:,} bytes, schema version {info['schema_version']}) passes SQLite's integrity check")
+        size, version = f"{info['bytes']:,} bytes", info["schema_version"]
+        typer.echo(f"ok: {info['path']} ({size}, schema version {version}) passes SQLite's integrity check")
     elif status == "missing":
         typer.echo(f"no database yet at {info['path']}; it is made when you first practise or quiz")
-    elif status in ("disk-full", "read-only", "unreadable"):
-        error_line(f"{info['path']}: {status}: {'; '.join(info['problems'][:3])}; the file itself was not checked")
     else:
-        error_line(f"{info['path']}: {status}: {'; '.join(info['problems'][:3])}; `interview-coach data restore` brings back the last backup")
+        found = "; ".join(info["problems"][:3])
+        unchecked = status in ("disk-full", "read-only", "unreadable")
+        advice = "the file itself was not checked" if unchecked else "`interview-coach data restore` brings back the last backup"
+        error_line(f"{info['path']}: {status}: {found}; {advice}")
     if info["backups"]:
         typer.echo(f"backups ({len(info['backups'])}, newest first):")
         for b in info["backups"]:
@@ -86,7 +90,7 @@ def backup(as_json: bool = typer.Option(False, "--json", help='Print {"backup": 
 
 @data_app.command("restore")
 def restore(
-    source: Path = typer.Argument(None, help="A backup file (default: the newest that passes SQLite's check)."),
+    source: Annotated[Path | None, typer.Argument(help="A backup file (default: the newest that passes SQLite's check).")] = None,
     as_json: bool = typer.Option(False, "--json", help='Print {"restored_from": path, "replaced_kept_as": path or null}.'),
 ) -> None:
     """Put the last good backup in place of the database; the file it replaces is kept beside it.

@@ -32,7 +32,9 @@ def seed(ctx: Any, param: Any, value: int | None) -> int | None:
     """--seed: a whole number from 0 to 2**63-1 (Python treats -n as n, so a negative seed would
     silently repeat a positive one)."""
     if value is not None and not 0 <= value <= MAX_SEED:
-        raise UsageError(f"{_flag(param, '--seed')}: {_cut(value)} is out of range", f"give a whole number from 0 to {MAX_SEED}, e.g. --seed 7")
+        raise UsageError(
+            f"{_flag(param, '--seed')}: {_cut(value)} is out of range", f"give a whole number from 0 to {MAX_SEED}, e.g. --seed 7"
+        )
     return value
 
 
@@ -68,7 +70,9 @@ def check_quantities(flags: Mapping[str, str | None]) -> None:
                 continue
             if not math.isfinite(number) or number > MAX_QUANTITY:
                 flag = "--" + name.replace("_", "-")
-                raise UsageError(f"{flag}: {_cut(text)} is too large to estimate with", "give a number of at most 1e18 (a billion billion)")
+                raise UsageError(
+                    f"{flag}: {_cut(text)} is too large to estimate with", "give a number of at most 1e18 (a billion billion)"
+                )
 
 
 def content_dir(value: str | None, from_env: bool) -> Path | None:
@@ -84,7 +88,9 @@ def content_dir(value: str | None, from_env: bool) -> Path | None:
     except OSError as exc:
         raise UsageError(f"{source}: cannot open {_cut(value)}: {exc.strerror or exc}", "give a folder you can read") from None
     if exists:
-        raise UsageError(f"{source}: {_cut(value)} is a file, not a folder", "give the folder holding problems/, quizzes/ or framework.yaml")
+        raise UsageError(
+            f"{source}: {_cut(value)} is a file, not a folder", "give the folder holding problems/, quizzes/ or framework.yaml"
+        )
     hint = "create it, fix the path, or unset INTERVIEW_COACH_CONTENT" if from_env else "create it or fix the path"
     raise UsageError(f"{source}: the folder {_cut(value)} does not exist", hint)
 

@@ -96,12 +96,17 @@ def read_stream(stream: Any, name: str = "<stdin>", limits: Limits = DEFAULT_LIM
 def decode(raw: bytes, path: Path | str, limits: Limits = DEFAULT_LIMITS) -> str:
     """Bytes of a user's file to text: UTF-8 only, with a clear word for anything else."""
     if len(raw) > limits.max_bytes:
-        raise _fail(path, 1, f"is larger than {limits.max_bytes // 1024:,} KB; an answers or content file is far smaller (split it, or check it is the right file)")
+        raise _fail(
+            path,
+            1,
+            f"is larger than {limits.max_bytes // 1024:,} KB; an answers or content file is far smaller "
+            "(split it, or check it is the right file)",
+        )
     for bom, name in _BOMS:
         if raw.startswith(bom):
             raise _fail(path, 1, f"is encoded as {name}; {_SAVE_AS}")
     if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[len(codecs.BOM_UTF8) :]
     nul = raw.find(b"\x00")
     if nul >= 0:
         line = raw.count(b"\n", 0, nul) + 1
@@ -189,7 +194,11 @@ def check_structure(text: str, path: Path | str, limits: Limits = DEFAULT_LIMITS
             below = 0  # nesting the event brings below its parent
             if kind is yaml.ScalarEvent:
                 if len(event.value) > limits.max_scalar:
-                    raise _fail(path, _line(event), f"a value of {len(event.value):,} characters is too long (at most {limits.max_scalar:,})")
+                    raise _fail(
+                        path,
+                        _line(event),
+                        f"a value of {len(event.value):,} characters is too long (at most {limits.max_scalar:,})",
+                    )
                 total += 1
                 if event.anchor:
                     anchors[event.anchor] = (1, 0)
@@ -199,13 +208,21 @@ def check_structure(text: str, path: Path | str, limits: Limits = DEFAULT_LIMITS
                     raise _fail(path, _line(event), f"more than {limits.max_aliases:,} aliases (*name); write the values out")
                 if event.anchor not in anchors:
                     # Not defined yet, or still open: a value that contains itself.
-                    what = "contains itself" if any(frame[0] == event.anchor for frame in stack) else "has no anchor (&name) before it"
+                    what = (
+                        "contains itself"
+                        if any(frame[0] == event.anchor for frame in stack)
+                        else "has no anchor (&name) before it"
+                    )
                     raise _fail(path, _line(event), f"alias *{excerpt(event.anchor, 40)} {what}; write the values out")
                 size, below = anchors[event.anchor]
                 total += size
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 if len(stack) >= limits.max_depth:
-                    raise _fail(path, _line(event), f"nested more than {limits.max_depth} levels deep; content and answers need only a few")
+                    raise _fail(
+                        path,
+                        _line(event),
+                        f"nested more than {limits.max_depth} levels deep; content and answers need only a few",
+                    )
                 total += 1
                 stack.append([event.anchor, total, 0, kind is yaml.MappingStartEvent, 0])
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
@@ -218,13 +235,23 @@ def check_structure(text: str, path: Path | str, limits: Limits = DEFAULT_LIMITS
             if stack and stack[-1][3]:
                 stack[-1][4] += 1  # keys and values alternate: two children per entry
                 if stack[-1][4] > 2 * limits.max_keys:
-                    raise _fail(path, _line(event), f"a mapping here has more than {limits.max_keys:,} keys; an answers or content file needs far fewer")
+                    raise _fail(
+                        path,
+                        _line(event),
+                        f"a mapping here has more than {limits.max_keys:,} keys; an answers or content file needs far fewer",
+                    )
             if stack and below > stack[-1][2]:
                 stack[-1][2] = below
                 if len(stack) + below > limits.max_depth:
-                    raise _fail(path, _line(event), f"aliases here nest more than {limits.max_depth} levels deep; write the values out")
+                    raise _fail(
+                        path, _line(event), f"aliases here nest more than {limits.max_depth} levels deep; write the values out"
+                    )
             if total > limits.max_nodes:
-                raise _fail(path, _line(event), f"holds more than {limits.max_nodes:,} values (aliases expanded); an answers or content file needs far fewer")
+                raise _fail(
+                    path,
+                    _line(event),
+                    f"holds more than {limits.max_nodes:,} values (aliases expanded); an answers or content file needs far fewer",
+                )
     except yaml.YAMLError as exc:
         raise _syntax_error(exc, path, text) from None
     finally:
@@ -247,7 +274,9 @@ def _syntax_error(exc: yaml.YAMLError, path: Path | str, text: str = "") -> Cont
     if isinstance(exc, yaml.reader.ReaderError):
         line = text.count("\n", 0, exc.position) + 1
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        return _fail(path, line, f"holds a control character (#x{code:04x}); YAML allows only printable text, tabs and line breaks")
+        return _fail(
+            path, line, f"holds a control character (#x{code:04x}); YAML allows only printable text, tabs and line breaks"
+        )
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

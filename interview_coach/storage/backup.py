@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from interview_coach.storage.db import DataError, HEADER, quick_check
+from interview_coach.storage.db import HEADER, DataError, quick_check
 
 KEEP = 7
 DAY = 24 * 60 * 60
@@ -115,15 +115,23 @@ def restore(db_path: Path, source: Path | None = None) -> tuple[Path, Path | Non
     if source is not None:
         problems = _sound(source)
         if problems:
-            raise DataError(f"the backup {source} cannot be restored ({problems[0]})", "choose another from `interview-coach data check`")
+            raise DataError(
+                f"the backup {source} cannot be restored ({problems[0]})", "choose another from `interview-coach data check`"
+            )
         chosen = source
     else:
         candidates = list_backups(db_path)
         if not candidates:
-            raise DataError(f"there is no backup of {db_path} in {backup_dir(db_path)}", "backups are made daily and before upgrades; make one with `interview-coach data backup`")
+            raise DataError(
+                f"there is no backup of {db_path} in {backup_dir(db_path)}",
+                "backups are made daily and before upgrades; make one with `interview-coach data backup`",
+            )
         sound = [b.path for b in candidates if not _sound(b.path)]
         if not sound:
-            raise DataError(f"none of the {len(candidates)} backups in {backup_dir(db_path)} passes SQLite's check", "nothing can be restored from them")
+            raise DataError(
+                f"none of the {len(candidates)} backups in {backup_dir(db_path)} passes SQLite's check",
+                "nothing can be restored from them",
+            )
         chosen = sound[0]
     folder = db_path.parent
     tmp = folder / f".{db_path.name}.restore-{os.getpid()}"
@@ -146,7 +154,10 @@ def restore(db_path: Path, source: Path | None = None) -> tuple[Path, Path | Non
                     os.replace(companion, Path(f"{aside}{ext}"))
         os.replace(tmp, db_path)
     except (OSError, sqlite3.Error) as exc:
-        raise DataError(f"cannot restore into {folder}: {getattr(exc, 'strerror', None) or exc}", "free some space or make the folder writable") from None
+        raise DataError(
+            f"cannot restore into {folder}: {getattr(exc, 'strerror', None) or exc}",
+            "free some space or make the folder writable",
+        ) from None
     finally:
         for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             with contextlib.suppress(OSError):

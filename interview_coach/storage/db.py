@@ -110,7 +110,9 @@ MIGRATIONS: list[tuple[int, str]] = [
 
 LATEST = MIGRATIONS[-1][0]
 HEADER = b"SQLite format 3\x00"
-WHAT_TO_DO_DAMAGED = "see what is wrong with `interview-coach data check`; `interview-coach data restore` brings back the last backup"
+WHAT_TO_DO_DAMAGED = (
+    "see what is wrong with `interview-coach data check`; `interview-coach data restore` brings back the last backup"
+)
 
 _last_path: Path | None = None  # for errors raised later, by a write in the middle of a command
 
@@ -158,7 +160,9 @@ def connect(path: str | Path | None = None) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise explain_sqlite_error(exc, path) or DataError(f"cannot use the database {path}: {exc}", WHAT_TO_DO_DAMAGED) from None
     except OSError as exc:
-        raise DataError(f"cannot use the database {path}: {exc.strerror or exc}", "check the folder's permissions and free space") from None
+        raise DataError(
+            f"cannot use the database {path}: {exc.strerror or exc}", "check the folder's permissions and free space"
+        ) from None
 
 
 def _exists(path: Path) -> bool:
@@ -216,7 +220,8 @@ def check_file(path: Path) -> None:
         raise DataError(f"the data folder {path.parent} is read-only, so nothing can be saved", _writable_hint(path.parent))
     if not os.access(path, os.R_OK | os.W_OK):
         raise DataError(
-            f"the database {path} is read-only, so nothing can be saved", f"make it writable (chmod u+rw {path}) or set INTERVIEW_COACH_HOME to a folder you can write"
+            f"the database {path} is read-only, so nothing can be saved",
+            f"make it writable (chmod u+rw {path}) or set INTERVIEW_COACH_HOME to a folder you can write",
         )
 
 
@@ -229,7 +234,9 @@ def open_checked(path: Path) -> sqlite3.Connection:
     finally:
         probe.close()
     if problems:
-        raise DataError(f"the database {path} is damaged ({_short(problems[0])}); nothing more is written to it", WHAT_TO_DO_DAMAGED)
+        raise DataError(
+            f"the database {path} is damaged ({_short(problems[0])}); nothing more is written to it", WHAT_TO_DO_DAMAGED
+        )
     conn = sqlite3.connect(path, timeout=10)
     try:
         conn.row_factory = sqlite3.Row
@@ -287,7 +294,10 @@ def explain_sqlite_error(exc: BaseException, path: Path | None = None) -> DataEr
     if "unable to open" in text:
         return DataError(f"cannot open the database {where}", _writable_hint(Path(str(folder))))
     if "i/o error" in text:
-        return DataError(f"reading or writing the database {where} failed (disk I/O error)", "check the disk and its free space, then try again")
+        return DataError(
+            f"reading or writing the database {where} failed (disk I/O error)",
+            "check the disk and its free space, then try again",
+        )
     return None
 
 
@@ -303,7 +313,14 @@ def disk_full(folder: Path, margin: int = 256 * 1024) -> bool:
 
 def describe(path: Path) -> dict[str, Any]:
     """What `data check` reports: the file's state, its schema version and any damage found."""
-    info: dict[str, Any] = {"path": str(path), "exists": False, "bytes": 0, "status": "missing", "problems": [], "schema_version": None}
+    info: dict[str, Any] = {
+        "path": str(path),
+        "exists": False,
+        "bytes": 0,
+        "status": "missing",
+        "problems": [],
+        "schema_version": None,
+    }
     try:
         if not path.exists():
             return info

@@ -43,14 +43,24 @@ def run_cli(*args: str, env: dict[str, str] | None = None, prefix: list[str] | N
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
             [*(prefix or []), *coach_argv(), *args],
-            stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env or dict(os.environ), preexec_fn=limits,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            env=env or dict(os.environ),
+            preexec_fn=limits,
         )
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         rss_mb = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 1024)
-        return Run(proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), rss_mb, usage.ru_utime + usage.ru_stime)
+        return Run(
+            proc.returncode,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+            rss_mb,
+            usage.ru_utime + usage.ru_stime,
+        )
 
 
 def assert_one_clear_line(code: int, stderr: str, stdout: str = "", expected_code: int = 2) -> str:

@@ -20,6 +20,25 @@ def _bomb(levels: int, width: int = 9) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _map_bomb(levels: int) -> str:
+    lines = ["a: &a {x: 1, y: 2}", "b: &b {p: *a, q: *a, r: *a, s: *a}", "c: &c {p: *b, q: *b, r: *b, s: *b}"]
+    prev = "c"
+    for i in range(levels):
+        lines.append(f"d{i}: &d{i} {{p: *{prev}, q: *{prev}, r: *{prev}}}")
+        prev = f"d{i}"
+    return "\n".join(lines) + "\n"
+
+
+def _merge_bomb(levels: int) -> str:
+    # Merge keys (<<) and lists of aliases, the other way anchors multiply.
+    lines = ["a: &a {x: 1}"]
+    prev = "a"
+    for i in range(levels):
+        lines.append(f"m{i}: &m{i} {{<<: [*{prev}], k{i}: [*{prev}, *{prev}]}}")
+        prev = f"m{i}"
+    return "\n".join(lines) + "\n"
+
+
 def corpus() -> list[tuple[str, bytes]]:
     deep = 5000
     items: list[tuple[str, bytes]] = [
@@ -43,9 +62,8 @@ def corpus() -> list[tuple[str, bytes]]:
         ("deep-900-seq", ("[" * 900 + "]" * 900).encode()),
         ("bomb-seq", _bomb(9).encode()),
         ("bomb-under-key", (_bomb(9) + "avg_write_qps: *a9\nproblem: *a9\nsteps: *a9\n").encode()),
-        ("bomb-map", b'a: &a {x: 1, y: 2}\nb: &b {p: *a, q: *a, r: *a, s: *a}\nc: &c {p: *b, q: *b, r: *b, s: *b}\n'
-         + b"".join(f"d{i}: &d{i} {{p: *{'c' if i == 0 else f'd{i - 1}'}, q: *{'c' if i == 0 else f'd{i - 1}'}, r: *{'c' if i == 0 else f'd{i - 1}'}}}\n".encode() for i in range(20))),
-        ("merge-bomb", b"a: &a {x: 1}\n" + b"".join(f"m{i}: &m{i} {{<<: [*{'a' if i == 0 else f'm{i - 1}'}], k{i}: [*{'a' if i == 0 else f'm{i - 1}'}, *{'a' if i == 0 else f'm{i - 1}'}]}}\n".encode() for i in range(40))),
+        ("bomb-map", _map_bomb(20).encode()),
+        ("merge-bomb", _merge_bomb(40).encode()),
         ("self-alias", b"a: &a [*a]\n"),
         ("undefined-alias", b"a: *nope\n"),
         ("many-aliases", b"x: &x 1\nl: [" + b", ".join([b"*x"] * 5000) + b"]\n"),

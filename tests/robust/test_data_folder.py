@@ -84,8 +84,14 @@ def _another_format(db: Path) -> None:
     db.write_bytes(b"PK\x03\x04" + os.urandom(5000))  # a zip file dropped in its place
 
 
-DAMAGE = {"truncated": _truncate_half, "garbage": _garbage, "zero-bytes": _zero, "header-only": _header_only,
-          "mid-file": _mid_file, "another-format": _another_format}
+DAMAGE = {
+    "truncated": _truncate_half,
+    "garbage": _garbage,
+    "zero-bytes": _zero,
+    "header-only": _header_only,
+    "mid-file": _mid_file,
+    "another-format": _another_format,
+}
 
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
@@ -189,9 +195,8 @@ def test_a_full_database_mid_run_is_explained_in_one_line(coach_home):
     conn = connect(Path(coach_home) / DB)
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count = {pages}")
-    with pytest.raises(sqlite3.OperationalError) as caught:
-        with conn:
-            conn.execute("INSERT INTO meta VALUES ('big', ?)", ("x" * 1_000_000,))
+    with pytest.raises(sqlite3.OperationalError) as caught, conn:
+        conn.execute("INSERT INTO meta VALUES ('big', ?)", ("x" * 1_000_000,))
     error = explain_sqlite_error(caught.value, Path(coach_home) / DB)
     assert isinstance(error, DataError) and "is full" in str(error) and error.exit_code == 2
 
@@ -208,7 +213,9 @@ def test_a_data_folder_that_is_a_file(invoke, tmp_path, monkeypatch):
 # ---------------------------------------------------------------- permissions and a full disk, for real
 
 AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-needs_root = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root to act as another user or mount")
+needs_root = pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root to act as another user or mount"
+)
 
 
 def _shared_home(invoke, files: Path) -> Path:

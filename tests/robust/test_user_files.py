@@ -23,8 +23,23 @@ COMMANDS = {
     "validate": ["content", "validate"],
 }
 # What is refused by the reader itself, whatever the command (the rest is refused by the command).
-HEAVY = ["bomb-seq", "bomb-under-key", "bomb-map", "merge-bomb", "huge-file", "huge-value", "many-keys", "many-keys-flow",
-         "long-key-list", "deep-flow-seq", "deep-block", "json-deep", "binary-random", "utf16-bom", "latin1"]
+HEAVY = [
+    "bomb-seq",
+    "bomb-under-key",
+    "bomb-map",
+    "merge-bomb",
+    "huge-file",
+    "huge-value",
+    "many-keys",
+    "many-keys-flow",
+    "long-key-list",
+    "deep-flow-seq",
+    "deep-block",
+    "json-deep",
+    "binary-random",
+    "utf16-bom",
+    "latin1",
+]
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +160,7 @@ def _assert_plain(value, depth=0):
 @pytest.mark.parametrize("levels, width", [(6, 10), (30, 2), (3, 60)])
 def test_alias_expansion_is_counted_before_building(levels, width):
     lines = ["a0: &a0 [x]"] + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * width)}]" for i in range(1, levels + 1)]
-    with pytest.raises(ContentError, match="aliases expanded|nest more than"):
+    with pytest.raises(ContentError, match=r"aliases expanded|nest more than"):
         userfile.parse_yaml("\n".join(lines), "bomb.yaml")
 
 
