@@ -293,23 +293,23 @@ def _syntax_error(exc: yaml.YAMLError, path: Path | str, text: str = "") -> Cont
     return _fail(path, 1, f"YAML error: {cut(str(exc))}")
 
 
-def parse_yaml(text: str, path: Path | str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, Any]:
-    """(data, root node) of one YAML (or JSON) document, after check_structure.
+def parse_yaml(text: str, path: Path | str, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """The data of one YAML (or JSON) document, after check_structure (None for an empty file).
 
-    The node (with line marks) is what yamlsrc walks for file:line errors; None for an empty file.
+    Line numbers are not kept here: yamlsrc composes the nodes again only when an error needs them.
     """
     check_structure(text, path, limits)
-    loader = loader_class()(text)
+    loader = None
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        loader = loader_class()(text)
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise _syntax_error(exc, path) from None
+        raise _syntax_error(exc, path, text) from None
     finally:
-        loader.dispose()
-    return data, node
+        if loader is not None:
+            loader.dispose()
 
 
 def load_data(path: Path, limits: Limits = DEFAULT_LIMITS) -> Any:
     """The data of a user's YAML or JSON file, every limit applied."""
-    return parse_yaml(read_text(path, limits), path, limits)[0]
+    return parse_yaml(read_text(path, limits), path, limits)
