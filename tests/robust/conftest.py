@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -32,35 +32,40 @@ def coach_argv() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "interview_coach"]
 
 
+# A small launcher between the test run and the CLI: a child's peak RSS on Linux includes what
+# its parent had resident when it forked (kept across exec), so forking the CLI straight from a
+# large pytest process would charge pytest's memory to it. The launcher is small, forks the CLI,
+# caps it, and reports the CLI's own rusage from wait4.
+_LAUNCHER = """
+import json, os, resource, sys
+report, argv = sys.argv[1], sys.argv[2:]
+pid = os.fork()
+if pid == 0:
+    resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+    resource.setrlimit(resource.RLIMIT_CPU, (GUARD, GUARD))
+    os.execvp(argv[0], argv)
+_, status, usage = os.wait4(pid, 0)
+with open(report, "w") as fh:
+    json.dump({"code": os.waitstatus_to_exitcode(status), "maxrss": usage.ru_maxrss, "cpu": usage.ru_utime + usage.ru_stime}, fh)
+""".replace("GUARD", str(GUARD_SECONDS))
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None, prefix: list[str] | None = None) -> Run:
-    """The CLI in a child process, reaped with os.wait4 for its own peak RSS and CPU time (not
-    the test run's). Address space and CPU are capped so a regression fails instead of swapping."""
-
-    def limits() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
-        resource.setrlimit(resource.RLIMIT_CPU, (GUARD_SECONDS, GUARD_SECONDS))
-
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(
-            [*(prefix or []), *coach_argv(), *args],
+    """The CLI in its own process, with its own peak RSS and CPU time (not the test run's).
+    Address space and CPU are capped so a regression fails instead of swapping."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "usage.json"
+        proc = subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, str(report), *(prefix or []), *coach_argv(), *args],
             stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
+            capture_output=True,
             env=env or dict(os.environ),
-            preexec_fn=limits,
+            timeout=GUARD_SECONDS * 3,
         )
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        rss_mb = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 1024)
-        return Run(
-            proc.returncode,
-            out.read().decode("utf-8", "replace"),
-            err.read().decode("utf-8", "replace"),
-            rss_mb,
-            usage.ru_utime + usage.ru_stime,
-        )
+        usage = json.loads(report.read_text())
+    rss_mb = usage["maxrss"] / (2**20 if sys.platform == "darwin" else 1024)
+    out, err = proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
+    return Run(usage["code"], out, err, rss_mb, usage["cpu"])
 
 
 def assert_one_clear_line(code: int, stderr: str, stdout: str = "", expected_code: int = 2) -> str:

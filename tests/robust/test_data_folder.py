@@ -262,7 +262,7 @@ def test_permissions_get_one_line_naming_the_folder(invoke, files, setup, monkey
             run = run_cli(*argv, env=env, prefix=AS_NOBODY)
             line = assert_one_clear_line(run.code, run.stderr, run.stdout)
             assert str(target.parent) in line, line
-            assert run.max_rss_mb < MEMORY_LIMIT_MB
+            assert run.max_rss_mb < MEMORY_LIMIT_MB, (argv, run.max_rss_mb)
     finally:
         home.parent.chmod(0o755)
         home.chmod(0o755)
