@@ -167,6 +167,12 @@ def connect(path: str | Path | None = None) -> sqlite3.Connection:
 
 def _exists(path: Path) -> bool:
     try:
+        if path.is_symlink() and not path.exists():
+            # A link to a disk that is not mounted: making a new database would cut the link.
+            raise DataError(
+                f"the database {path} is a link to {os.readlink(path)}, which is not there",
+                "mount or restore what it points to, or remove the link to start a new database",
+            )
         return path.exists()
     except OSError as exc:
         raise DataError(
@@ -206,6 +212,11 @@ def _writable_hint(folder: Path) -> str:
 
 def check_file(path: Path) -> None:
     """Refuse, before SQLite sees it, a database file that is empty, not SQLite or not writable."""
+    if path.is_dir():
+        raise DataError(
+            f"the database {path} is a folder, not a file",
+            "move it away; the database is made again, or restored with `interview-coach data restore`",
+        )
     size = path.stat().st_size
     if size == 0:
         raise DataError(

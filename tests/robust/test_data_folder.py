@@ -304,3 +304,16 @@ def test_a_full_disk_gets_one_line_and_keeps_what_was_saved(invoke, files, tmp_p
         assert invoke("data", "check").exit_code == 0
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.mark.parametrize("shape", ["dangling-link", "folder"])
+def test_a_database_path_that_is_not_a_file_is_refused_not_replaced(invoke, coach_home, shape):
+    db = Path(coach_home) / DB
+    if shape == "dangling-link":
+        db.symlink_to(Path(coach_home) / "unmounted-disk" / DB)
+    else:
+        db.mkdir()
+    for argv in (["history"], ["quiz", "stats"], ["data", "backup"]):
+        result = invoke(*argv)
+        assert str(db) in assert_one_clear_line(result.exit_code, result.stderr, result.stdout)
+    assert db.is_symlink() if shape == "dangling-link" else db.is_dir()  # left as it was
