@@ -74,6 +74,14 @@ def corpus() -> list[tuple[str, bytes]]:
         ("many-keys-flow", b"{" + b", ".join(b"k%d: 1" % i for i in range(150_000)) + b"}"),
         ("many-keys-small", b"".join(b"q%d: A\n" % i for i in range(5_000))),
         ("long-key-list", b"steps: [" + b", ".join([b"1"] * 120_000) + b"]\n"),
+        # Within every limit of the reader, but each question is answered by the interviewer.
+        (
+            "many-questions",
+            (
+                "problem: chat\nsteps:\n  scope:\n    clarify:\n"
+                + "".join(f"      - How many users in region {i}?\n" for i in range(5000))
+            ).encode(),
+        ),
         ("syntax-error", b"a: [1, 2\nb: }\n"),
         ("tab-indent", b"a:\n\t- b\n"),
         ("dup-keys", b"problem: chat\nproblem: chat\n"),
