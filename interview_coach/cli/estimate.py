@@ -227,7 +227,9 @@ def drill(
     preset: str = typer.Argument(
         None, help="A problem card to drill on, e.g. chat; without one a random scenario.", show_default=False
     ),
-    seed: int = typer.Option(None, "--seed", callback=options.seed, help="Seed for a random scenario (the same seed, the same numbers)."),
+    seed: int = typer.Option(
+        None, "--seed", callback=options.seed, help="Seed for a random scenario (the same seed, the same numbers)."
+    ),
     answers: Path = typer.Option(
         None, "--answers", help="YAML or JSON file of result name -> your number; no prompts.", dir_okay=False
     ),

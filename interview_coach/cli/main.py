@@ -28,7 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                              "servers and cache, from a problem card's preset or your own numbers."),
     "quiz": ("quiz", "Take the chapter quiz, with an explanation after every answer and a score by section."),
     "summary": ("summary", "Write up a mock interview as a design document, or a problem's reference design."),
-    "history": ("history", "List your mock interview sessions: id, problem, date, minutes and score."),
+    "history": ("history", "List what you have done: mock interviews with their scores, estimation drills and quiz runs."),
     "framework": ("framework", "Show the four-step framework: timeline, trade-offs, pitfalls, checklist and rubric."),
     "problems": ("problems", "Browse the interview problems."),
     "demo": ("demo", "Watch the reference chat design run: real servers, ids, store, fan-out, typing, media, sync."),
@@ -188,7 +188,10 @@ def main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors."),
     content_dir: str = typer.Option(
-        None, "--content-dir", envvar="INTERVIEW_COACH_CONTENT", help="Extra content folder (problem cards, quiz banks, templates)."
+        None,
+        "--content-dir",
+        envvar="INTERVIEW_COACH_CONTENT",
+        help="Extra content folder (problem cards, quiz banks, templates); it must exist.",
     ),
 ) -> None:
     """A terminal coach for system design interviews.

@@ -46,9 +46,13 @@ def _clock() -> Any:
 @quiz_app.callback()
 def quiz(
     ctx: typer.Context,
-    count: int = typer.Option(None, "--count", "-n", callback=options.limit, help="How many questions (default 10).", show_default=False),
+    count: int = typer.Option(
+        None, "--count", "-n", callback=options.limit, help="How many questions (default 10).", show_default=False
+    ),
     section: list[str] = typer.Option(None, "--section", "-s", help="Only this section (id, prefix or title word); repeatable."),
-    seed: int = typer.Option(None, "--seed", callback=options.seed, help="The same questions, order and option shuffle every time."),
+    seed: int = typer.Option(
+        None, "--seed", callback=options.seed, help="The same questions, order and option shuffle every time."
+    ),
     take_all: bool = typer.Option(False, "--all", help="Every question (of the chosen sections)."),
     review: bool = typer.Option(False, "--review", help="Ask again what you last got wrong."),
     due: bool = typer.Option(False, "--due", help="Ask what spaced repetition says is due now."),

@@ -25,7 +25,9 @@ def serve(
         show_default=False,
     ),
     data_dir: Path = typer.Option(None, "--data-dir", help="Folder for the SQLite store, journal and media (default: the user's data dir)."),
-    token_ttl: float = typer.Option(12 * 3600, "--token-ttl", callback=options.seconds, help="Seconds a login token stays valid."),
+    token_ttl: float = typer.Option(
+        12 * 3600, "--token-ttl", callback=options.seconds, help="Seconds a login token stays valid."
+    ),
     log_level: str = typer.Option("warning", "--log-level", help="uvicorn's log level (info shows each connection)."),
     fanout_lease: float = typer.Option(3.0, "--fanout-lease", hidden=True,
                                        help="Seconds a Redis fan-out partition lease lasts (how soon a dead owner is replaced)."),
@@ -60,8 +62,8 @@ def serve(
     if data_dir is not None and data_dir.exists() and not data_dir.is_dir():
         raise UsageError(f"--data-dir: '{data_dir}' is not a folder", "give a folder (it is created if missing)")
 
-    from interview_coach.chat.service.app import ChatService, run
     from interview_coach.chat.service.engines.deployment import open_deployment
+    from interview_coach.chat.service.app import ChatService, run
 
     def opener():  # type: ignore[no-untyped-def]
         return open_deployment(engine, server_id=server_id, redis_url=redis, folder=data_dir, dev_login=dev_login,
