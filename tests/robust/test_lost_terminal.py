@@ -47,7 +47,10 @@ class Terminal:
     def close_master(self) -> int:
         """Close our side of the pty without sending any signal; the exit code of the child."""
         pid = self.child.pid
-        os.close(self.child.child_fd)
+        # Through the pty's own file object, marked closed, so nothing closes the fd number a
+        # second time later (by then it may belong to another file).
+        self.child.ptyproc.fileobj.close()
+        self.child.ptyproc.closed = True
         self.child.closed = True
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
