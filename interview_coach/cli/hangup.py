@@ -12,6 +12,7 @@ import contextlib
 import errno
 import logging
 import os
+import signal
 
 _LOST = {errno.EIO, errno.ENXIO, errno.ENOTTY, errno.EBADF}
 
@@ -22,7 +23,14 @@ def is_lost_terminal(exc: BaseException) -> bool:
 
 
 def terminal_lost() -> None:
-    """Redirect the streams that are terminals to /dev/null (and quiet asyncio's shutdown log)."""
+    """Redirect the streams that are terminals to /dev/null (and quiet asyncio's shutdown log).
+
+    Further hang-ups are ignored from here on: the kernel may send SIGHUP more than once as the
+    session ends (to its leader, then to the foreground group), and a second one must not cut
+    short the saving the first one started. The caller restores its handlers when done.
+    """
+    with contextlib.suppress(ValueError, OSError, AttributeError):  # ValueError: not the main thread
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
