@@ -12,6 +12,9 @@ content_app = typer.Typer(
 )
 
 
+MAX_SHOWN = 20
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(content_app, name="content")
 
@@ -34,8 +37,13 @@ def validate(
 
         print_json({"ok": not problems, "checked": [str(p) for p in targets], "problems": problems})
     else:
-        for line in problems:
-            typer.echo(line, err=True)
+        from interview_coach.content.userfile import cut
+
+        # A file that is wrong everywhere (thousands of keys) is summed up, not printed whole.
+        for line in problems[:MAX_SHOWN]:
+            typer.echo(cut(line, 500), err=True)
+        if len(problems) > MAX_SHOWN:
+            typer.echo(f"(and {len(problems) - MAX_SHOWN:,} more problems; fix these first, or see them all with --json)", err=True)
         if not problems:
             typer.echo(f"ok: {', '.join(str(p) for p in targets)}")
     if problems:

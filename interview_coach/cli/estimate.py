@@ -17,6 +17,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from interview_coach.cli import options
+
 
 class _DefaultCommandGroup(TyperGroup):
     """A group whose first argument, when it names no subcommand, goes to the `calc` command."""
@@ -107,6 +109,7 @@ def calc(
         "per_server_connections": per_server_connections,
         "cache_hot_fraction": cache_hot_fraction,
     }
+    options.check_quantities(flags)
     loaded = _load_preset(preset) if preset else None
     inputs = parse_inputs(flags)
     if loaded is not None:
@@ -224,7 +227,9 @@ def drill(
     preset: str = typer.Argument(
         None, help="A problem card to drill on, e.g. chat; without one a random scenario.", show_default=False
     ),
-    seed: int = typer.Option(None, "--seed", help="Seed for a random scenario (the same seed, the same numbers)."),
+    seed: int = typer.Option(
+        None, "--seed", callback=options.seed, help="Seed for a random scenario (the same seed, the same numbers)."
+    ),
     answers: Path = typer.Option(
         None, "--answers", help="YAML or JSON file of result name -> your number; no prompts.", dir_okay=False
     ),
@@ -280,22 +285,11 @@ def drill(
 
 
 def _read_answers(path: Path, the_drill: Any) -> dict[str, float | None]:
-    import yaml
-
-    from interview_coach.errors import UsageError
+    from interview_coach.content.userfile import load_data
     from interview_coach.estimation.drill import parse_answer_file
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"--answers: cannot read {str(path)!r} ({exc.strerror or exc})", "give a YAML or JSON file") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise UsageError(f"--answers: {where}: not valid YAML or JSON", "e.g. avg_write_qps: 60K") from None
-    return parse_answer_file(data, the_drill, str(path))
+    # The one reader of user files: size, encoding, depth and alias limits, file:line errors.
+    return parse_answer_file(load_data(path), the_drill, str(path))
 
 
 def _run_drill(the_drill: Any, scripted: dict[str, float | None] | None, save: Any) -> None:

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
+from interview_coach.cli import options
+
 
 def register(app: typer.Typer) -> None:
     app.command("history")(history)
@@ -25,7 +27,9 @@ def _iso(ts: float) -> str:
 
 
 def history(
-    limit: Annotated[int | None, typer.Option("--limit", "-n", help="Show only the newest N of each kind.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", callback=options.limit, help="Show only the newest N of each kind.")
+    ] = None,
     as_json: Annotated[
         bool,
         typer.Option(

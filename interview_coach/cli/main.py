@@ -6,7 +6,9 @@ jinja2, fastapi) inside the command functions, so `--help` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -32,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "Watch the reference chat design run: real servers, ids, store, fan-out, typing, media, sync."),
     "serve": ("serve", "Run the reference chat as a service: the chapter's HTTP API and a WebSocket, until Ctrl-C or SIGTERM."),
     "content": ("content", "Check problem cards, frameworks and quiz banks."),
+    "data": ("data", "Check, back up and restore your saved sessions (the database in the data folder)."),
 }
 COMMAND_MODULES = list(dict.fromkeys(module for module, _ in COMMANDS.values()))
 
@@ -92,6 +95,73 @@ class CoachGroup(TyperGroup):
                 raise
             typer.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except Exception as exc:
+            kind = _click_kind(exc)
+            if kind == "usage" and not state.debug:
+                ctx.exit(_usage_line(exc))
+            if kind is not None or state.debug:
+                raise  # click's own exits and aborts: it ends the run for them
+            ctx.exit(_unexpected(exc))
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        # A bad global flag or unknown command is found here, before invoke.
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except Exception as exc:
+            if _click_kind(exc) == "usage" and "--debug" not in args:
+                raise typer.Exit(_usage_line(exc)) from None
+            raise
+
+
+def _click_kind(exc: BaseException) -> str | None:
+    """"usage" for a click (or typer's own copy of click) usage error, "click" for its other
+    exceptions (exits, aborts), None for anything else."""
+    names = {c.__name__ for c in type(exc).__mro__ if c.__module__.split(".")[0] in ("click", "typer")}
+    if "UsageError" in names:
+        return "usage"
+    return "click" if names else None
+
+
+def _usage_line(exc: Any) -> int:
+    """A usage error (bad flag value, unknown option) as one line with where to look for help."""
+    from interview_coach.cli.output import error_line
+
+    ctx = getattr(exc, "ctx", None)
+    where = f"; see: {ctx.command_path} --help" if ctx is not None else ""
+    error_line(f"{exc.format_message()}{where}")
+    return int(getattr(exc, "exit_code", 2))
+
+
+def _unexpected(exc: Exception) -> int:
+    """One line for an exception nobody planned for; the exit code to end with."""
+    import errno
+
+    from interview_coach.cli.output import error_line
+
+    if isinstance(exc, BrokenPipeError):
+        # The reader of our output went away (`| head`): nothing more to say, to anyone.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    if isinstance(exc, OSError) and exc.errno == errno.EIO:
+        # The terminal is gone (window closed, tmux session killed): like a hang-up, quietly.
+        return 129
+    from interview_coach.storage.db import explain_sqlite_error
+
+    known = explain_sqlite_error(exc)
+    if known is not None:
+        error_line(str(known))
+        return known.exit_code
+    too_big = (isinstance(exc, OverflowError) and "SQLite INTEGER" in str(exc)) or (
+        isinstance(exc, ValueError) and "integer string conversion" in str(exc)
+    )
+    if too_big:
+        # A number from a flag, an id or a file that no check caught: still the user's input.
+        error_line("a number given is larger than can be stored (at most 9223372036854775807); use a smaller one")
+        return 2
+    what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    error_line(f"internal error: {what}; run with --debug for the traceback and report it")
+    return 1
 
 
 app = typer.Typer(
@@ -121,7 +191,7 @@ def main(
         None,
         "--content-dir",
         envvar="INTERVIEW_COACH_CONTENT",
-        help="Extra content folder (problem cards, quiz banks, templates).",
+        help="Extra content folder (problem cards, quiz banks, templates); it must exist.",
     ),
 ) -> None:
     """A terminal coach for system design interviews.
@@ -129,7 +199,13 @@ def main(
     Example: interview-coach practice --problem chat
     """
     state.debug = debug
-    state.content_dir = content_dir
+    from interview_coach.cli import options
+
+    # A folder that is not there is a typo, not "no extra content": say so before anything runs.
+    env_value = os.environ.get("INTERVIEW_COACH_CONTENT")
+    from_env = content_dir is not None and content_dir == env_value and "--content-dir" not in sys.argv
+    checked = options.content_dir(content_dir, from_env)
+    state.content_dir = str(checked) if checked is not None else None
     if ctx.invoked_subcommand is None:
         menu = sys.modules.get("interview_coach.cli.menu") or _maybe_import("interview_coach.cli.menu")
         if menu is not None:

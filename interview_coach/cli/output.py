@@ -42,7 +42,18 @@ def error_line(message: str) -> None:
     prefix = "error: "
     if sys.stderr.isatty() and "NO_COLOR" not in os.environ:
         prefix = "\x1b[31merror:\x1b[0m "
-    sys.stderr.write(prefix + message.rstrip() + "\n")
+    # One line, of a readable length, whatever a user's file or value put into the message.
+    line = " ".join(message.split())
+    if len(line) > MAX_ERROR:
+        line = f"{line[:MAX_ERROR]}… ({len(line):,} characters in all)"
+    try:
+        sys.stderr.write(prefix + line + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):  # no terminal left to tell
+        pass
+
+
+MAX_ERROR = 400
 
 
 def is_interactive() -> bool:

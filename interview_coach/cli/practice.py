@@ -250,6 +250,13 @@ class InteractiveInterview:
             self._review()
         except KeyboardInterrupt as stop:
             self._stop(getattr(stop, "unsent", None))
+        except OSError as exc:
+            from interview_coach.cli.hangup import is_lost_terminal, terminal_lost
+
+            if not is_lost_terminal(exc):
+                raise
+            terminal_lost()  # the terminal is gone (window closed): a hang-up, saved the same way
+            self._stop(None)  # what the toolbar last saw typed
         finally:
             for sig, handler in old.items():
                 signal.signal(sig, handler)
@@ -478,4 +485,8 @@ def show_ending(con: Any, session: Any, framework: Any, card: Any, *, use_pager:
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
     # A closed terminal (SIGHUP) or a polite kill (SIGTERM) stops like Ctrl-C: everything saved.
+    if signum == getattr(signal, "SIGHUP", None):
+        from interview_coach.cli.hangup import terminal_lost
+
+        terminal_lost()  # so the prompt's last redraw does not fail on the vanished terminal
     raise KeyboardInterrupt

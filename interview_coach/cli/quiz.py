@@ -20,6 +20,8 @@ from typing import Any
 
 import typer
 
+from interview_coach.cli import options
+
 quiz_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
 
 
@@ -44,9 +46,13 @@ def _clock() -> Any:
 @quiz_app.callback()
 def quiz(
     ctx: typer.Context,
-    count: int = typer.Option(None, "--count", "-n", help="How many questions (default 10).", show_default=False),
+    count: int = typer.Option(
+        None, "--count", "-n", callback=options.limit, help="How many questions (default 10).", show_default=False
+    ),
     section: list[str] = typer.Option(None, "--section", "-s", help="Only this section (id, prefix or title word); repeatable."),
-    seed: int = typer.Option(None, "--seed", help="The same questions, order and option shuffle every time."),
+    seed: int = typer.Option(
+        None, "--seed", callback=options.seed, help="The same questions, order and option shuffle every time."
+    ),
     take_all: bool = typer.Option(False, "--all", help="Every question (of the chosen sections)."),
     review: bool = typer.Option(False, "--review", help="Ask again what you last got wrong."),
     due: bool = typer.Option(False, "--due", help="Ask what spaced repetition says is due now."),
@@ -296,7 +302,12 @@ def _read_answers(source: str, the_bank: Any) -> dict[str, Any]:
     from interview_coach.errors import ContentError
     from interview_coach.quiz.grading import AnswerError, read_answer
 
-    located = load_located(Path("<stdin>"), text=sys.stdin.read()) if source == "-" else load_located(Path(source))
+    if source == "-":
+        from interview_coach.content.userfile import read_stream
+
+        located = load_located(Path("<stdin>"), text=read_stream(sys.stdin))
+    else:
+        located = load_located(Path(source))
     data = located.data
     if not isinstance(data, dict) or not data:
         found = "nothing" if not data else type(data).__name__

@@ -7,6 +7,8 @@ from typing import Any
 
 import typer
 
+from interview_coach.cli import options
+
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
@@ -24,7 +26,9 @@ def serve(
         show_default=False,
     ),
     data_dir: Path = typer.Option(None, "--data-dir", help="Folder for the SQLite store, journal and media (default: the user's data dir)."),
-    token_ttl: float = typer.Option(12 * 3600, "--token-ttl", help="Seconds a login token stays valid."),
+    token_ttl: float = typer.Option(
+        12 * 3600, "--token-ttl", callback=options.seconds, help="Seconds a login token stays valid."
+    ),
     log_level: str = typer.Option("warning", "--log-level", help="uvicorn's log level (info shows each connection)."),
     fanout_lease: float = typer.Option(3.0, "--fanout-lease", hidden=True,
                                        help="Seconds a Redis fan-out partition lease lasts (how soon a dead owner is replaced)."),

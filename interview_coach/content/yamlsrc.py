@@ -42,33 +42,22 @@ class Located:
 
 
 def load_located(path: Path, text: str | None = None) -> Located:
-    """Parse one YAML (or JSON, which is YAML) file; a syntax error becomes a ContentError."""
-    import yaml
+    """Parse one YAML (or JSON, which is YAML) file a user or the package gives.
 
-    from interview_coach.errors import ContentError
+    Reading and parsing go through content/userfile.py (size and encoding checked, depth, keys,
+    values and aliases limited before anything is built); any problem is a `file:line` ContentError.
+    """
+    from interview_coach.content import userfile
 
-    if text is None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ContentError([f"{path}:1: cannot read: {exc.strerror or exc}"]) from None
-    try:
-        data = yaml.load(text, Loader=_loader())
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise ContentError([f"{path}:{line}: YAML syntax error: {problem}"]) from None
-    except yaml.YAMLError as exc:
-        raise ContentError([f"{path}:1: YAML error: {exc}"]) from None
-    return Located(path=path, data=data, text=text)
+    text = userfile.read_text(path) if text is None else userfile.decode(text.encode("utf-8", "surrogatepass"), path)
+    return Located(path=path, data=userfile.parse_yaml(text, path), text=text)
 
 
 def _loader() -> Any:
-    """libyaml's safe loader when PyYAML was built with it (ten times faster), else the Python one."""
-    import yaml
+    """The user-file reader's loader: libyaml's when PyYAML was built with it (ten times faster)."""
+    from interview_coach.content.userfile import loader_class
 
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader_class()
 
 
 def _line_map(text: str) -> dict[Loc, int]:
@@ -88,11 +77,11 @@ def _walk(node: Any, loc: Loc, lines: dict[Loc, int]) -> None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value
-            child = loc + (key,)
+            child = (*loc, key)
             lines[child] = key_node.start_mark.line + 1
             _walk(value_node, child, lines)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            child = loc + (index,)
+            child = (*loc, index)
             lines[child] = item.start_mark.line + 1
             _walk(item, child, lines)

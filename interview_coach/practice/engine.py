@@ -12,6 +12,7 @@ of the current step, shows it, and reports back what the candidate did.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from dataclasses import dataclass
 from typing import Literal, cast
@@ -53,7 +54,7 @@ def check_minutes(minutes: int | float | str | None) -> int:
         value = float(str(minutes).strip().rstrip("m"))
     except ValueError:
         raise UsageError(f"--minutes: {minutes!r} is not a number of minutes", f"try {DEFAULT_MINUTES}") from None
-    if value != int(value) or not MIN_MINUTES <= value <= MAX_MINUTES:
+    if not math.isfinite(value) or value != int(value) or not MIN_MINUTES <= value <= MAX_MINUTES:
         raise UsageError(
             f"--minutes: {minutes} is outside {MIN_MINUTES}-{MAX_MINUTES}",
             f"a system design interview runs 45-60 minutes; try {DEFAULT_MINUTES}",

@@ -119,6 +119,9 @@ class AnswersFile:
     lines: dict[str, int] = field(default_factory=dict)  # where some values were, for later errors
 
 
+MAX_QUESTIONS = 50  # clarifying questions in one step of an answers file
+
+
 def read_problem_name(path: Path) -> str | None:
     """The problem an answers file is for, read before the card is known."""
     located = load_located(path)
@@ -213,6 +216,10 @@ def parse_answers(path: Path, framework: Framework, card: ProblemCard) -> Answer
                 continue
             if prompt.kind == "clarify":
                 values = value if isinstance(value, list) else [value]
+                if len(values) > MAX_QUESTIONS:  # each is answered by the interviewer: bound the work
+                    many = f"{step_id}.{key}: {len(values):,} questions"
+                    bad.add(here, f"{many}; an interview has room for at most {MAX_QUESTIONS}")
+                    continue
                 for i, q in enumerate(values):
                     text = _text(q)
                     if text is None:
