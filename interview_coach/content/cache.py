@@ -58,7 +58,7 @@ def cached(kind: str, path: Path, build: Callable[[], T]) -> T:
         with entry.open("rb") as fh:
             stored_stamp, value = pickle.load(fh)
         if stored_stamp == stamp:
-            return value  # type: ignore[no-any-return]
+            return value
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError):
         pass  # missing, truncated or from another version: a miss
     value = build()  # errors (invalid content) propagate and are never cached

@@ -9,6 +9,7 @@ built-in one takes its place. Every problem is reported as `file:line: message`.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from interview_coach.content.cache import cached
 from interview_coach.content.models import Framework, ProblemCard
 from interview_coach.content.yamlsrc import Located, load_located
-from interview_coach.errors import ContentError, NotFoundError
+from interview_coach.errors import CoachError, ContentError, NotFoundError
 from interview_coach.paths import data_dir, user_content_dir
 
 M = TypeVar("M", bound=BaseModel)
@@ -195,11 +196,12 @@ def validate_file(path: Path) -> list[str]:
 def _check_card(card: ProblemCard, located: Located) -> list[str]:
     """Checks that need more than one field: estimation inputs parse, ids are unique."""
     problems = []
-    for field, items in (
+    groups: tuple[tuple[str, Sequence[Any]], ...] = (
         ("clarifying_questions", card.clarifying_questions),
         ("deep_dives", card.deep_dives),
         ("tradeoffs", card.tradeoffs),
-    ):
+    )
+    for field, items in groups:
         seen: set[str] = set()
         for i, item in enumerate(items):
             if item.id in seen:
@@ -211,7 +213,7 @@ def _check_card(card: ProblemCard, located: Located) -> list[str]:
         return problems
     try:
         parse_inputs(dict(card.estimation.inputs), source="estimation.inputs")
-    except Exception as exc:  # UsageError from the unit parser
+    except CoachError as exc:  # a UsageError from the unit parser
         problems.append(f"{located.where(('estimation', 'inputs'))}: {exc}")
     return problems
 
