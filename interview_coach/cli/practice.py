@@ -127,21 +127,29 @@ def practice(
         resumed = True
     else:
         if name is None:
-            name = _choose_problem(asker)
+            name = _choose_problem(asker, conn)
         card = load_problem(name, state.content_dir)
         engine = PracticeEngine.start(framework, card, clock, conn, minutes=chosen_minutes, timed=not no_timer)
         resumed = False
     InteractiveInterview(engine, asker, as_json=as_json, use_pager=not no_pager).run(resumed)
 
 
-def _choose_problem(asker: Any) -> str:
+def _choose_problem(asker: Any, conn: Any) -> str:
+    """Ask which problem, offering first the one practised least (then scored lowest)."""
     from interview_coach.cli.state import state
     from interview_coach.content.loader import load_problems
+    from interview_coach.practice.store import list_sessions
+    from interview_coach.practice.suggest import rank_problems
 
-    cards = sorted(load_problems(state.content_dir), key=lambda c: (not c.reference, c.title))
-    labels = {f"{c.title} ({c.id})": c.id for c in cards}
-    if not labels:
+    cards = {c.id: c for c in load_problems(state.content_dir)}
+    if not cards:
         return DEFAULT_PROBLEM
+    ranked = rank_problems(list(cards.values()), list_sessions(conn))
+    labels = {f"{cards[s.card_id].title} ({s.card_id})": s.card_id for s in ranked}
+    top = ranked[0]
+    from interview_coach.cli.output import console
+
+    console().print(f"Suggested: {cards[top.card_id].title} ({top.reason}); the list is ordered least practised first.")
     chosen = asker.select("Which problem would you like to practise?", list(labels), default=next(iter(labels)))
     return labels[chosen]
 
