@@ -324,6 +324,7 @@ def test_the_problem_is_asked_for_when_not_given(invoke):
     result = fixture_invoke(invoke, "practice")
     assert result.exit_code == 0, result.output
     assert asker.asked[0] == "Which problem would you like to practise?"
+    assert "Suggested: " in result.output and "never practised" in result.output
 
 
 def test_no_timer(invoke):
