@@ -87,8 +87,8 @@ def serve(
     if data_dir is not None and data_dir.exists() and not data_dir.is_dir():
         raise UsageError(f"--data-dir: '{data_dir}' is not a folder", "give a folder (it is created if missing)")
 
-    from interview_coach.chat.service.engines.deployment import open_deployment
     from interview_coach.chat.service.app import ChatService, run
+    from interview_coach.chat.service.engines.deployment import open_deployment
     from interview_coach.chat.service.guards import ServiceLimits
 
     limits = ServiceLimits(message_rate=rate_limit, message_burst=rate_burst, frame_rate=frame_limit,

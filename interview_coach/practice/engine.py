@@ -23,7 +23,6 @@ from interview_coach.errors import UsageError
 from interview_coach.practice import estimates as est
 from interview_coach.practice.interview_flow import InterviewerFlow
 from interview_coach.practice.interviewer import Interviewer
-from interview_coach.practice.keywords import Text
 from interview_coach.practice.model import (
     Answer,
     ClarifyingExchange,
@@ -35,7 +34,7 @@ from interview_coach.practice.model import (
     Session,
     StepTiming,
 )
-from interview_coach.practice.rubric import rubric_for_step, step_text
+from interview_coach.practice.rubric import rubric_for_step
 from interview_coach.practice.store import save_session
 
 MIN_MINUTES = 30

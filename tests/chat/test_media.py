@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from interview_coach.chat.design.errors import ChatError, SignatureError, UploadRefused
 from interview_coach.chat.design.media import (
     EXECUTABLE_MAGIC,
-    MiB,
     LocalObjectStore,
     MediaService,
+    MiB,
     PartUploadError,
     UploadPolicy,
     UrlSigner,

@@ -6,12 +6,12 @@ import asyncio
 
 import pytest
 
-from interview_coach.chat.service.engines import redis_engine as re_
 from interview_coach.chat.design.bus import Envelope
 from interview_coach.chat.design.errors import ChatError
 from interview_coach.chat.design.fanout import Router
 from interview_coach.chat.design.groups import GroupService
 from interview_coach.chat.design.store import Message, Receipt
+from interview_coach.chat.service.engines import redis_engine as re_
 from interview_coach.clock import SystemClock
 
 pytestmark = [pytest.mark.redis, pytest.mark.anyio]

@@ -8,10 +8,10 @@ import json
 import httpx
 import pytest
 
-from interview_coach.chat.service.engines.deployment import open_embedded
 from interview_coach.chat.design.media import UploadPolicy
-from interview_coach.chat.service.app import create_app
 from interview_coach.chat.design.store import direct_channel_id
+from interview_coach.chat.service.app import create_app
+from interview_coach.chat.service.engines.deployment import open_embedded
 from interview_coach.clock import FakeClock
 
 pytestmark = pytest.mark.anyio

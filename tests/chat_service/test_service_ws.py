@@ -9,8 +9,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from interview_coach.chat.service.frames import MAX_FRAME_BYTES
 from interview_coach.chat.design.store import direct_channel_id
+from interview_coach.chat.service.frames import MAX_FRAME_BYTES
 from interview_coach.chat.service.ws_client import ChatSocketClient, ConnectionLost, ServiceError
 
 pytestmark = pytest.mark.anyio

@@ -77,7 +77,7 @@ class Subscription:
     A slow handler delays only its own subscription, and it sees envelopes in publish order.
     """
 
-    __slots__ = ("topic", "handler", "queue", "task")
+    __slots__ = ("handler", "queue", "task", "topic")
 
     def __init__(self, topic: str, handler: Handler, stats: BusStats, task_name: str) -> None:
         self.topic = topic

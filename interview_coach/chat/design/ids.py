@@ -25,12 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
+from interview_coach.chat.design.errors import ClockDriftError
 from interview_coach.clock import Clock
 from interview_coach.errors import UsageError
-from interview_coach.chat.design.errors import ClockDriftError
 
 # 2020-01-01T00:00:00Z: a custom epoch keeps 41 bits of milliseconds good until 2089.
 EPOCH_MS = 1_577_836_800_000
@@ -58,7 +58,7 @@ class SnowflakeParts:
 
     @property
     def datetime(self) -> datetime:
-        return datetime.fromtimestamp(self.timestamp_ms / 1000, tz=timezone.utc)
+        return datetime.fromtimestamp(self.timestamp_ms / 1000, tz=UTC)
 
 
 def compose(timestamp_ms: int, node: int, sequence: int, epoch_ms: int = EPOCH_MS) -> int:

@@ -26,7 +26,6 @@ from interview_coach.chat.design.client import ClientState
 from interview_coach.chat.design.errors import ChatError
 from interview_coach.chat.design.store import Message
 
-
 RETRYABLE_CODES = ("draining", "conflict", "internal", "unavailable", "rate_limited")
 
 
@@ -130,7 +129,7 @@ class ChatSocketClient:
             try:
                 await self._connect_to(index, sync)
                 return
-            except (OSError, ConnectionLost, asyncio.TimeoutError) as exc:
+            except (TimeoutError, OSError, ConnectionLost) as exc:
                 last = exc
                 await self._drop()
             except Exception as exc:
@@ -319,7 +318,7 @@ class ChatSocketClient:
                 if not self.connected:
                     await self.connect()
                 return await self.send(text, to=to, channel_id=channel_id, client_msg_id=cmid)
-            except (ConnectionLost, asyncio.TimeoutError, OSError) as exc:
+            except (TimeoutError, ConnectionLost, OSError) as exc:
                 if on_retry is not None:
                     on_retry(attempt, exc)
                 await self._drop()
@@ -379,5 +378,5 @@ class ChatSocketClient:
         deadline = loop.time() + (timeout or self.timeout)
         while not predicate():
             if loop.time() > deadline:
-                raise asyncio.TimeoutError(f"{self.user_id}: timed out waiting for {what}")
+                raise TimeoutError(f"{self.user_id}: timed out waiting for {what}")
             await asyncio.sleep(0.005)

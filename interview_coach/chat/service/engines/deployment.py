@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interview_coach.chat.service.auth import DEFAULT_TOKEN_TTL_S, TokenSigner, check_secret, new_secret, secret_from_env
 from interview_coach.chat.design.groups import GroupService
 from interview_coach.chat.design.media import LocalObjectStore, MediaService, UrlSigner
 from interview_coach.chat.design.server import ChatServer
 from interview_coach.chat.design.store import ChannelDirectory, MessageStore
 from interview_coach.chat.design.sync import SyncService
 from interview_coach.chat.design.writebehind import PersistQueue
+from interview_coach.chat.service.auth import DEFAULT_TOKEN_TTL_S, TokenSigner, check_secret, new_secret, secret_from_env
 from interview_coach.clock import Clock, SystemClock
 from interview_coach.errors import UsageError
 
@@ -192,8 +192,8 @@ async def open_redis(
     fanout_lease_s: float = 3.0,
 ) -> Deployment:
     """The Redis engine: one chat server in this process, everything shared through Redis at `url`."""
-    from interview_coach.chat.service.engines import redis_engine as rx
     from interview_coach.chat.design.fanout import Router
+    from interview_coach.chat.service.engines import redis_engine as rx
 
     clock = clock or SystemClock()
     redis = rx.connect(url)  # redis-py: Pub/Sub and the blocking stream reads

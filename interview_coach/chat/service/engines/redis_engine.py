@@ -51,7 +51,7 @@ from typing import Any
 
 from interview_coach.chat.design.bus import BusStats, Envelope, Handler, Subscription
 from interview_coach.chat.design.errors import ChatError, ClientMessageExists
-from interview_coach.chat.design.fanout import FanoutStats, RouteReport, Router
+from interview_coach.chat.design.fanout import FanoutStats, Router, RouteReport
 from interview_coach.chat.design.groups import GroupService
 from interview_coach.chat.design.ids import EPOCH_MS
 from interview_coach.chat.design.registry import DEFAULT_TTL_S, RegistryStats
