@@ -23,7 +23,14 @@ SUBSTRING_MIN = 6
 
 # Words that carry no meaning for matching a question to another question.
 STOPWORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "could", "do", "does", "did", "for", "from", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "let", "lets", "me", "my", "of", "on", "or", "our", "shall", "should", "so", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "us", "was", "we", "were", "what", "when", "where", "which", "while", "who", "will", "with", "would", "you", "your", "need", "needs", "want", "wants", "any", "some", "about", "just", "also", "okay", "ok"]
+    [
+        "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "could", "do", "does", "did",
+        "for", "from", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "let", "lets", "me",
+        "my", "of", "on", "or", "our", "shall", "should", "so", "that", "the", "their", "them", "then",
+        "there", "these", "they", "this", "those", "to", "us", "was", "we", "were", "what", "when", "where",
+        "which", "while", "who", "will", "with", "would", "you", "your", "need", "needs", "want", "wants",
+        "any", "some", "about", "just", "also", "okay", "ok",
+    ]
 )
 
 
