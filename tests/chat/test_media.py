@@ -164,7 +164,7 @@ def test_sixty_megabytes_in_twelve_parts_with_one_part_retried_alone(media) -> N
         return results, info
 
     results, info = arun(main())
-    assert sorted(calls) == sorted(list(range(1, 13)) + [7])  # every part once, part 7 twice
+    assert sorted(calls) == sorted([*range(1, 13), 7])  # every part once, part 7 twice
     assert [r.attempts for r in results] == [2 if r.number == 7 else 1 for r in results]
     assert info.size == 60 * MiB and info.sha256 == hashlib.sha256(video).hexdigest()
 

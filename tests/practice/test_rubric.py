@@ -50,7 +50,7 @@ words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=10)
 @given(st.lists(words, min_size=1, max_size=3), st.lists(words, max_size=5), st.lists(words, max_size=5))
 def test_a_keyword_is_always_found_where_it_is_written(keyword_words, before, after):
     keyword = " ".join(keyword_words)
-    text = " ".join(before + [keyword.upper()] + after)
+    text = " ".join([*before, keyword.upper(), *after])
     assert Text(text).has(keyword)
 
 

@@ -149,7 +149,7 @@ class UrlSigner:
         if {"expires", "signature"} & values.keys():
             raise UsageError("'expires' and 'signature' are reserved URL parameters")
         expires = int(self._clock.now()) + int(expires_in)
-        query = sorted(values.items()) + [("expires", str(expires)), ("signature", self._signature(method, key, expires, values))]
+        query = [*sorted(values.items()), ("expires", str(expires)), ("signature", self._signature(method, key, expires, values))]
         return f"{self.base_path}/{quote(key, safe='/')}?{urlencode(query)}"
 
     def verify(self, method: str, url: str) -> SignedTarget:
