@@ -78,7 +78,7 @@ def scale_budgets(framework: Framework, minutes: int) -> list[float]:
         raw = [m * minutes / high for m in highs]
     else:
         t = (minutes - low) / (high - low)
-        raw = [lo + t * (hi - lo) for lo, hi in zip(lows, highs)]
+        raw = [lo + t * (hi - lo) for lo, hi in zip(lows, highs, strict=True)]
     seconds = [round(r * 60) for r in raw]
     # Rounding may leave a second or two over or under; the longest step absorbs it.
     seconds[seconds.index(max(seconds))] += minutes * 60 - sum(seconds)
@@ -168,7 +168,7 @@ class PracticeEngine(InterviewerFlow):
             minutes=minutes,
             timed=timed,
             scripted=scripted,
-            steps=[StepTiming(step_id=s.id, budget_seconds=b, visits=1 if i == 0 else 0) for i, (s, b) in enumerate(zip(framework.steps, budgets))],
+            steps=[StepTiming(step_id=s.id, budget_seconds=b, visits=1 if i == 0 else 0) for i, (s, b) in enumerate(zip(framework.steps, budgets, strict=True))],
         )
         engine = cls(session, framework, card, clock, conn)
         engine.save()

@@ -52,7 +52,7 @@ def render_template(framework: Framework, card: ProblemCard, minutes: int = 45) 
         "steps:",
     ]
     figures = figures_to_ask(card)
-    for step, budget in zip(framework.steps, budgets):
+    for step, budget in zip(framework.steps, budgets, strict=True):
         out.append("")
         out.append(f"  # ---- Step {step.number}: {step.title} (budget {clock_text(budget)})")
         out.extend(_comment(f"Goal: {step.goal}", "  "))
@@ -197,7 +197,7 @@ def parse_answers(path: Path, framework: Framework, card: ProblemCard) -> Answer
             continue
         prompts = {p.id: p for p in framework.step(step_id).prompts}
         for key, value in raw.items():
-            here = loc + (key,)
+            here = (*loc, key)
             if key == "minutes":
                 if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
                     bad.add(here, f"{step_id}.minutes: expected the minutes you spent, such as 7.5")
@@ -234,11 +234,11 @@ def parse_answers(path: Path, framework: Framework, card: ProblemCard) -> Answer
                     continue
                 for name, fig in value.items():
                     if name not in figure_names:
-                        bad.add(here + (name,), f"unknown estimate {name!r}; {_unknown(str(name), figure_names)}")
+                        bad.add((*here, name), f"unknown estimate {name!r}; {_unknown(str(name), figure_names)}")
                         continue
                     text = _text(fig)
                     if text is None:
-                        bad.add(here + (name,), f"{step_id}.{key}.{name}: expected a figure such as 60K")
+                        bad.add((*here, name), f"{step_id}.{key}.{name}: expected a figure such as 60K")
                     elif text.strip():
                         answers.estimates[name] = text.strip()
             elif prompt.kind == "deep_dives":
@@ -248,14 +248,14 @@ def parse_answers(path: Path, framework: Framework, card: ProblemCard) -> Answer
                     bad.add(here, f"{step_id}.{key}: expected a mapping of deep dive ids ({', '.join(dive_ids)})")
                     continue
                 for dive_id, dive in value.items():
-                    dloc = here + (dive_id,)
+                    dloc = (*here, dive_id)
                     if dive_id not in dive_ids:
                         bad.add(dloc, f"unknown deep dive {dive_id!r}; {_unknown(str(dive_id), dive_ids)}")
                         continue
                     answer, follow = _dive(dive, dloc, bad, f"{step_id}.{key}.{dive_id}")
                     asked = len(card.deep_dive(dive_id).follow_ups)
                     if len(follow) > asked:
-                        bad.add(dloc + ("follow_ups", asked), f"{dive_id} has {asked} follow-up question(s); found {len(follow)} answers")
+                        bad.add((*dloc, "follow_ups", asked), f"{dive_id} has {asked} follow-up question(s); found {len(follow)} answers")
                         follow = follow[:asked]
                     if answer.strip() or any(f.strip() for f in follow):
                         answers.dives[dive_id] = (answer, follow)
@@ -298,20 +298,20 @@ def _dive(value: Any, loc: tuple, bad: _Problems, name: str) -> tuple[str, list[
         return "", []
     for key in value:
         if key not in ("answer", "follow_ups"):
-            bad.add(loc + (key,), f"{name}: unknown key {key!r}; expected answer or follow_ups")
+            bad.add((*loc, key), f"{name}: unknown key {key!r}; expected answer or follow_ups")
     answer = _text(value.get("answer"))
     if answer is None:
-        bad.add(loc + ("answer",), f"{name}.answer: expected text")
+        bad.add((*loc, "answer"), f"{name}.answer: expected text")
         answer = ""
     follow: list[str] = []
     raw = value.get("follow_ups") or []
     if not isinstance(raw, list):
-        bad.add(loc + ("follow_ups",), f"{name}.follow_ups: expected a list of answers, one per follow-up question")
+        bad.add((*loc, "follow_ups"), f"{name}.follow_ups: expected a list of answers, one per follow-up question")
         raw = []
     for i, f in enumerate(raw):
         t = _text(f)
         if t is None:
-            bad.add(loc + ("follow_ups", i), f"{name}.follow_ups: each answer must be text")
+            bad.add((*loc, "follow_ups", i), f"{name}.follow_ups: each answer must be text")
             t = ""
         follow.append(t)
     return answer, follow

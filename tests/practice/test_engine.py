@@ -32,7 +32,7 @@ def test_budgets_sum_exactly_and_grow_with_the_interview(minutes):
     now, longer = scale_budgets(fw, minutes), scale_budgets(fw, minutes + 1)
     assert sum(now) == minutes * 60
     assert all(b > 0 for b in now)
-    assert all(b2 >= b1 - 1 for b1, b2 in zip(now, longer))  # never shrinks (one second of rounding)
+    assert all(b2 >= b1 - 1 for b1, b2 in zip(now, longer, strict=True))  # never shrinks (one second of rounding)
 
 
 @pytest.mark.parametrize("bad", [5, 29, 91, "abc", 45.5])

@@ -273,7 +273,7 @@ class AutoPipeline:
 
 def _pairs(flat: list[Any] | dict[str, Any]) -> dict[str, Any]:
     """A flat [field, value, …] reply (HGETALL) as a dict."""
-    return flat if isinstance(flat, dict) else dict(zip(flat[::2], flat[1::2]))
+    return flat if isinstance(flat, dict) else dict(zip(flat[::2], flat[1::2], strict=True))
 
 
 class Scripts:
@@ -501,15 +501,15 @@ class RedisRegistry:
             return {}
         if len(users) <= MGET_CHUNK:
             values = await self._p.call("MGET", *[self.key(u) for u in users])
-            return {u: server for u, server in zip(users, values) if server is not None}
+            return {u: server for u, server in zip(users, values, strict=True) if server is not None}
         # The chunks are asked in one turn, so they share one pipeline: one round trip.
         chunks = await asyncio.gather(*(
             self._p.call("MGET", *[self.key(u) for u in users[i : i + MGET_CHUNK]])
             for i in range(0, len(users), MGET_CHUNK)
         ))
         found: dict[str, str] = {}
-        for start, values in zip(range(0, len(users), MGET_CHUNK), chunks):
-            for user, server in zip(users[start : start + MGET_CHUNK], values):
+        for start, values in zip(range(0, len(users), MGET_CHUNK), chunks, strict=True):
+            for user, server in zip(users[start : start + MGET_CHUNK], values, strict=True):
                 if server is not None:
                     found[user] = server
         return found
@@ -843,7 +843,7 @@ class RedisChatStore:
         check_limit(limit)
         channel_ids = await self.channels_of(user_id)
         metas = await asyncio.gather(*(self._p.call("HGETALL", channel_key(c, "meta")) for c in channel_ids))
-        items = [_channel(c, _pairs(raw)) for c, raw in zip(channel_ids, metas) if raw]
+        items = [_channel(c, _pairs(raw)) for c, raw in zip(channel_ids, metas, strict=True) if raw]
         items.sort(key=lambda ch: (ch.last_message_id, ch.channel_id), reverse=True)
         if cursor:
             last_id, after_channel = decode_conversation_cursor(cursor)
@@ -1123,7 +1123,7 @@ class RedisFanout:
                     recipients = [m for m in roster if m != message.sender_id]
                     report = await self.router.route(message, recipients, origin=fields.get("o", ""),
                                                      actor=f"Fan-out {self.server_id}/{partition}")
-                    self.reports = self.reports[-99:] + [report]
+                    self.reports = [*self.reports[-99:], report]
                     self.stats.routed += 1
                 done.append(entry_id)
         finally:  # what was routed before a failure is acknowledged; the rest is read again
@@ -1142,7 +1142,7 @@ class RedisFanout:
                 out[p] = 0
                 continue
             for g in groups:
-                info = g if isinstance(g, dict) else dict(zip(g[::2], g[1::2]))
+                info = g if isinstance(g, dict) else dict(zip(g[::2], g[1::2], strict=True))
                 if info.get("name") == self.GROUP:
                     out[p] = int(info.get("pending") or 0) + int(info.get("lag") or 0)
         return out
