@@ -15,10 +15,14 @@ envelopes in publish order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
 
 
 def server_topic(server_id: str) -> str:
@@ -95,6 +99,7 @@ class Subscription:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # one bad envelope must not stop the server's routing
+                log.debug("bus handler failed on topic %s", self.topic, exc_info=True)
                 stats.handler_errors += 1
                 stats.last_error = f"{type(exc).__name__}: {exc}"
             finally:
@@ -147,10 +152,8 @@ class InProcessBus:
 
     async def _stop(self, sub: Subscription) -> None:
         sub.task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await sub.task
-        except asyncio.CancelledError:
-            pass
 
     async def close(self) -> None:
         for subs in list(self._topics.values()):

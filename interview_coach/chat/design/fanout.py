@@ -19,6 +19,8 @@ push, never the message (it is journaled before the ack; members get it by sync)
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import zlib
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -32,6 +34,8 @@ from interview_coach.chat.design.registry import SessionRegistry
 from interview_coach.chat.design.store import Message
 from interview_coach.chat.design.tracing import Tracer
 from interview_coach.errors import UsageError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -183,6 +187,7 @@ class InProcessFanout:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a bad job must not kill the worker; sync still has the message
+                log.debug("fan-out of a message failed", exc_info=True)
                 self.stats.errors += 1
                 self.stats.last_error = f"{type(exc).__name__}: {exc}"
             finally:
@@ -199,8 +204,6 @@ class InProcessFanout:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await task
-            except asyncio.CancelledError:
-                pass
         self._tasks = []

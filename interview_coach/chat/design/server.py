@@ -32,6 +32,8 @@ connection, so one slow phone cannot hold up a 4,000-recipient envelope.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -48,6 +50,8 @@ from interview_coach.chat.design.tracing import Tracer
 from interview_coach.chat.design.typing_indicators import THROTTLE_S, RoomPresence, TypingThrottle
 from interview_coach.chat.design.writebehind import PersistQueue
 from interview_coach.clock import Clock
+
+log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 10_000
 MAX_CLIENT_MSG_ID = 100
@@ -152,10 +156,8 @@ class ChatServer:
         self._running = False
         if self._heartbeat_task is not None:
             self._heartbeat_task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeat_task
-            except asyncio.CancelledError:
-                pass
         await self.bus.unsubscribe(server_topic(self.server_id), self._on_envelope)
         users = list(self._connections)
         for user in users:
@@ -163,8 +165,8 @@ class ChatServer:
             if notify and conn is not None:
                 try:
                     await conn.send_frame({"type": "reconnect", "reason": "server draining"})
-                except Exception:
-                    pass
+                except Exception:  # a connection that is already gone must not stop the drain
+                    log.debug("reconnect notice to %s failed", user, exc_info=True)
             await self.disconnect(user)
         return users
 
@@ -335,7 +337,8 @@ class ChatServer:
             unacked[key] = None
             try:
                 await conn.send_frame(frame)
-            except Exception:
+            except Exception:  # any failed send means the connection is gone; sync still has the message
+                log.debug("live delivery to %s failed; dropping the connection", user, exc_info=True)
                 unacked.pop(key, None)
                 gone.append(user)
                 await self.disconnect(user, conn)

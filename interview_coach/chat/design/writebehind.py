@@ -31,6 +31,7 @@ One queue owns one journal folder.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -137,6 +138,8 @@ class WriteBehindQueue:
         self._flush_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._sync_waiter: asyncio.Future[None] | None = None
+        # The loop keeps only weak references to tasks; this one keeps a running fsync alive.
+        self._fsync_task: asyncio.Task[None] | None = None
         self._running = False
         self._closed = False
 
@@ -199,7 +202,7 @@ class WriteBehindQueue:
         if self._sync_waiter is None:
             loop = asyncio.get_running_loop()
             self._sync_waiter = loop.create_future()
-            loop.create_task(self._fsync_now())
+            self._fsync_task = loop.create_task(self._fsync_now())
         await asyncio.shield(self._sync_waiter)
 
     async def _fsync_now(self) -> None:
@@ -320,10 +323,8 @@ class WriteBehindQueue:
     async def _run(self) -> None:
         backoff = self.flush_interval
         while self._running:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.flush_interval)
-            except TimeoutError:
-                pass
             self._wake.clear()
             if not self._running:
                 return
@@ -331,6 +332,7 @@ class WriteBehindQueue:
                 await self.flush()
                 backoff = self.flush_interval
             except Exception as exc:  # keep the journal, try again later
+                log.debug("write-behind flush failed; retrying", exc_info=True)
                 self.stats.flush_errors += 1
                 self.stats.last_error = f"{type(exc).__name__}: {exc}"
                 backoff = min(backoff * 2, 5.0)
@@ -342,7 +344,7 @@ class WriteBehindQueue:
         assert self.journal_dir is not None
         self._segment_no += 1
         self._segment_path = self.journal_dir / f"segment-{self._segment_no:08d}.jsonl"
-        self._file = open(self._segment_path, "a", encoding="utf-8")
+        self._file = open(self._segment_path, "a", encoding="utf-8")  # noqa: SIM115 - held open until the segment rotates
         if self.durability == "disk":
             _fsync_dir(self.journal_dir)
 
