@@ -333,6 +333,7 @@ class WsConnection:
         except asyncio.CancelledError:
             raise
         except Exception:  # the peer went away; the reader sees the disconnect
+            log.debug("socket writer stopped: the peer went away", exc_info=True)
             self.closed = True
         finally:
             if self.writer is asyncio.current_task():
@@ -345,7 +346,10 @@ class WsConnection:
             return
         try:
             await asyncio.wait_for(asyncio.shield(writer), timeout)
-        except (TimeoutError, asyncio.CancelledError, Exception):
+        except (TimeoutError, asyncio.CancelledError):
+            writer.cancel()
+        except Exception:  # the writer failed on its own: stopped all the same
+            log.debug("socket writer failed while finishing", exc_info=True)
             writer.cancel()
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import logging
 import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ from interview_coach.chat.design.writebehind import PersistQueue
 from interview_coach.chat.service.auth import DEFAULT_TOKEN_TTL_S, TokenSigner, check_secret, new_secret, secret_from_env
 from interview_coach.clock import Clock, SystemClock
 from interview_coach.errors import UsageError
+
+log = logging.getLogger(__name__)
 
 ENGINES = ("embedded", "redis")
 REGISTRY_TTL_S = 30.0
@@ -101,8 +104,10 @@ class Deployment:
         for task in self._tasks:
             try:
                 await task
-            except (asyncio.CancelledError, Exception):
+            except asyncio.CancelledError:
                 pass
+            except Exception:  # a task that failed earlier must not keep the parts from closing
+                log.debug("background task failed before close", exc_info=True)
         await self._close()
 
 
@@ -113,12 +118,12 @@ async def _heartbeats(servers: Sequence[ChatServer], interval: float, extra: Cal
             try:
                 await server.heartbeat()
             except Exception:  # Redis away for a moment: the next beat retries, the TTL is 3 beats long
-                pass
+                log.debug("heartbeat of %s failed", server.server_id, exc_info=True)
         if extra is not None:
             try:
                 await extra()
-            except Exception:
-                pass
+            except Exception:  # as above: the next beat retries
+                log.debug("extra heartbeat work failed", exc_info=True)
 
 
 def _local_secret(folder: Path) -> bytes:
