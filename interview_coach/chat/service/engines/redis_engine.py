@@ -43,6 +43,7 @@ import collections
 import contextlib
 import hashlib
 import json
+import logging
 import secrets
 import zlib
 from collections.abc import Iterable, Sequence
@@ -67,6 +68,8 @@ from interview_coach.chat.design.store import (
     encode_conversation_cursor,
 )
 from interview_coach.errors import CoachError, UsageError
+
+log = logging.getLogger(__name__)
 
 PREFIX = "chat:"
 MAX_EXACT_ID = (1 << 53) - 1
@@ -217,7 +220,8 @@ class AutoPipeline:
                         parser.feed(data)
                     if isinstance(reply, Exception):
                         raise ConnectionError(str(reply))
-        except Exception as exc:
+        except Exception as exc:  # whatever stopped the handshake, the callers get one RedisUnavailable
+            log.debug("Redis connect failed", exc_info=True)
             self._fail(RedisUnavailable(f"cannot reach Redis at {self.url}: {scrub(str(exc))}",
                                         "the server retries on the next request; is Redis running?"))
             return
@@ -246,6 +250,7 @@ class AutoPipeline:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # every command in flight fails; the next call reconnects
+            log.debug("Redis reply reader stopped", exc_info=True)
             writer, self._writer = self._writer, None
             if writer is not None:
                 writer.close()
@@ -260,11 +265,7 @@ class AutoPipeline:
 
     async def close(self) -> None:
         if self._reader_task is not None:
-            self._reader_task.cancel()
-            try:
-                await self._reader_task
-            except (asyncio.CancelledError, Exception):
-                pass
+            await _cancel(self._reader_task)
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -416,7 +417,8 @@ def connect(url: str) -> Any:
 async def ping(redis: Any, url: str) -> None:
     try:
         await asyncio.wait_for(redis.ping(), timeout=5)
-    except Exception as exc:
+    except Exception as exc:  # any client error here means the same to the user: no Redis at that URL
+        log.debug("Redis ping failed", exc_info=True)
         raise RedisUnavailable(f"cannot reach Redis at {redact_url(url)}: {scrub(str(exc))}",
                                "start one (redis-server --port 6379) or pass the right --redis URL") from None
 
@@ -587,6 +589,7 @@ class RedisBus:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis went away: redis-py reconnects and resubscribes
+                log.debug("Pub/Sub read failed", exc_info=True)
                 self.stats.last_error = f"{type(exc).__name__}: {exc}"
                 await asyncio.sleep(0.2)
                 continue
@@ -623,8 +626,8 @@ class RedisBus:
         if self._pubsub is not None:
             try:
                 await self._pubsub.aclose()
-            except Exception:
-                pass
+            except Exception:  # closing a connection Redis already dropped must not stop the shutdown
+                log.debug("Pub/Sub close failed", exc_info=True)
             self._pubsub = None
 
 
@@ -634,8 +637,10 @@ async def _cancel(task: asyncio.Task[Any] | None) -> None:
     task.cancel()
     try:
         await task
-    except (asyncio.CancelledError, Exception):
+    except asyncio.CancelledError:
         pass
+    except Exception:  # a task that failed earlier must not stop the shutdown
+        log.debug("task %s failed before it was cancelled", task.get_name(), exc_info=True)
 
 
 # ---------------------------------------------------------------------- ids
@@ -929,7 +934,7 @@ class RedisWriteThrough:
             except asyncio.CancelledError:
                 raise
             except Exception:  # kept for the next round (receipts are advisory)
-                pass
+                log.debug("receipt flush failed; retrying next round", exc_info=True)
 
     async def close(self) -> None:
         await _cancel(self._task)
@@ -1086,6 +1091,7 @@ class RedisFanout:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis hiccup or a bad entry: note it, back off, go on
+                log.debug("fan-out partition %s failed", partition, exc_info=True)
                 self.stats.errors += 1
                 self.stats.last_error = scrub(f"{type(exc).__name__}: {exc}")
                 own_pending = True
@@ -1164,8 +1170,8 @@ class RedisFanout:
         for p in sorted(self.stats.owned):  # let the next server take over now, not at lease expiry
             try:
                 await self._scripts.run("cad", [f"{PREFIX}fanout:{p}:lease"], [self.owner])
-            except Exception:
-                pass
+            except Exception:  # the lease expires on its own; releasing early is only a courtesy
+                log.debug("releasing the lease of partition %s failed", p, exc_info=True)
         self.stats.owned.clear()
 
 
