@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -114,8 +115,6 @@ def serve(
     handler.setFormatter(logging.Formatter("%(message)s"))
     service_log.addHandler(handler)
     service_log.setLevel(logging.INFO)  # the drain's line, and any frame that failed
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the way to stop it: drained, then the line below
         asyncio.run(run(opener, host=host, port=port, on_ready=ready, log_level=log_level, limits=limits))
-    except KeyboardInterrupt:
-        pass
     print(f"chat server {server_id} stopped", file=sys.stderr, flush=True)

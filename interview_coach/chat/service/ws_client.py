@@ -17,14 +17,18 @@ the next server, never stored twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from interview_coach.chat.design.client import ClientState
 from interview_coach.chat.design.errors import ChatError
 from interview_coach.chat.design.store import Message
+
+log = logging.getLogger(__name__)
 
 RETRYABLE_CODES = ("draining", "conflict", "internal", "unavailable", "rate_limited")
 
@@ -110,6 +114,7 @@ class ChatSocketClient:
             except ServiceError:
                 raise
             except Exception as exc:  # this server is down: try the next
+                log.debug("login on %s failed", self.base_urls[index], exc_info=True)
                 last = exc
         raise ConnectionLost(f"no server answered the login: {last}")
 
@@ -243,14 +248,12 @@ class ChatSocketClient:
 
     async def _accept(self, message: Message, via: str) -> None:
         if self.state.apply(message, via) and self.auto_ack and self.connected:
-            try:
+            # The server may close while this frame is being handled. The reader must go on
+            # reading what the server sent before closing (a `reconnect` frame, say); the
+            # receipt is not lost for good: an unacknowledged message comes back by sync.
+            with contextlib.suppress(ConnectionLost):
                 await self._send_frame({"type": "delivered", "message_id": message.message_id,
                                         "channel_id": message.channel_id})
-            except ConnectionLost:
-                # The server closed while this frame was being handled. The reader must go on
-                # reading what the server sent before closing (a `reconnect` frame, say); the
-                # receipt is not lost for good: an unacknowledged message comes back by sync.
-                pass
 
     async def _send_frame(self, frame: dict[str, Any] | str) -> None:
         from websockets.exceptions import ConnectionClosed
@@ -268,12 +271,15 @@ class ChatSocketClient:
         if ws is not None:
             try:
                 await asyncio.wait_for(ws.close(), 1.0)
-            except Exception:
-                pass
+            except Exception:  # a socket that will not close cleanly is dropped all the same
+                log.debug("closing the socket failed", exc_info=True)
         if reader is not None:
             try:
                 await asyncio.wait_for(reader, 1.0)
-            except (Exception, asyncio.CancelledError):
+            except (TimeoutError, asyncio.CancelledError):
+                reader.cancel()
+            except Exception:  # the reader failed on its own: stopped all the same
+                log.debug("the frame reader failed", exc_info=True)
                 reader.cancel()
 
     async def close(self) -> None:
