@@ -105,7 +105,7 @@ def reference_blocks(session: Session, card: ProblemCard, step_id: str) -> list[
         return blocks
     # wrap_up
     blocks = [Block(t.title, [f"Chose: {t.choice}", f"Gains: {t.benefit}", f"Costs: {t.cost}"]) for t in card.tradeoffs]
-    points = card.key_points.get("wrap_up", [])  # type: ignore[call-overload]
+    points = card.key_points.get("wrap_up", [])
     if points:
         blocks.insert(0, Block("What to say", [kp.text for kp in points]))
     return blocks

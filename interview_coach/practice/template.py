@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -139,7 +140,7 @@ class _Problems:
         self.items.append(f"{self.located.where(loc)}: {message}")
 
 
-def _unknown(name: str, known: list[str]) -> str:
+def _unknown(name: str, known: Sequence[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     return f"did you mean {close[0]}?" if close else f"expected one of: {', '.join(known)}"
 
@@ -274,12 +275,12 @@ def parse_answers(path: Path, framework: Framework, card: ProblemCard) -> Answer
             chosen = [d for s in steps.values() for d in s.dives]
             known = [rp.key for pts in full_rubric(framework, card, chosen).values() for rp in pts]
             for key, value in raw_ratings.items():
-                here = ("self_assessment", key)
+                at = ("self_assessment", key)
                 rating = {True: "yes", False: "no"}.get(value) if isinstance(value, bool) else str(value).strip().lower()
                 if key not in known:
-                    bad.add(here, f"unknown rubric item {key!r}; {_unknown(str(key), known)}")
+                    bad.add(at, f"unknown rubric item {key!r}; {_unknown(str(key), known)}")
                 elif rating not in ("yes", "no"):
-                    bad.add(here, f"self_assessment.{key}: expected yes or no")
+                    bad.add(at, f"self_assessment.{key}: expected yes or no")
                 else:
                     ratings[key] = rating
     if bad.items:

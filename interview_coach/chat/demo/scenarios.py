@@ -498,7 +498,7 @@ async def media(ctx: Context) -> None:
     failed_once: set[int] = set()
     attempts_log: list[tuple[int, int, bool]] = []
 
-    async def flaky(url: str, body: bytes) -> tuple[int, str]:
+    async def flaky(url: str, body: bytes | memoryview) -> tuple[int, str]:
         number = int(dict(p.split("=", 1) for p in url.split("?", 1)[1].split("&"))["part"])
         if number == 7 and number not in failed_once:
             failed_once.add(number)

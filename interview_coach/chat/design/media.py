@@ -407,7 +407,7 @@ class MediaService:
         self._refuse_executable(bytes(body[:SNIFF_BYTES]), target.params.get("mime", ""))
         return await self.objects.put(target.key, bytes(body))
 
-    async def receive_part(self, url: str, body: bytes) -> tuple[int, str]:
+    async def receive_part(self, url: str, body: bytes | memoryview) -> tuple[int, str]:
         """One presigned part PUT; returns (part number, ETag)."""
         target = self.signer.verify("PUT", url)
         upload_id = target.params.get("upload_id", "")
@@ -479,7 +479,7 @@ class PartUploadError(ChatError):
 async def upload_parts(
     ticket: UploadTicket,
     data: bytes,
-    send_part: Callable[[str, bytes], Awaitable[tuple[int, str]]],
+    send_part: Callable[[str, memoryview], Awaitable[tuple[int, str]]],
     *,
     concurrency: int = 4,
     max_attempts: int = 3,
@@ -487,7 +487,8 @@ async def upload_parts(
 ) -> list[PartResult]:
     """Upload a multipart plan concurrently; a part that fails is retried alone.
 
-    `send_part(url, bytes)` is the transport (an HTTP PUT in a real client). `on_attempt` hears
+    `send_part(url, part)` is the transport (an HTTP PUT in a real client); `part` is a view
+    into `data`, not a copy. `on_attempt` hears
     (part number, attempt, error or None) for each try, for a trace.
     """
     if ticket.mode != "multipart":

@@ -27,10 +27,12 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from interview_coach.chat.design.errors import ChatError
+
+_T = TypeVar("_T")
 
 SCHEMA_VERSION = 1
 MAX_PAGE = 500  # the largest page a caller may ask for
@@ -284,7 +286,7 @@ class SqliteChatStore:
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
         return conn
 
-    async def _write(self, fn, *args):  # type: ignore[no-untyped-def]
+    async def _write(self, fn: Callable[..., _T], *args: Any) -> _T:
         if self._closed:
             raise ChatError("the message store is closed")
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)

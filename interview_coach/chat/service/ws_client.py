@@ -226,9 +226,9 @@ class ChatSocketClient:
                     self.reconnect_requests += 1
                 elif kind == "pong":
                     while self._pongs:
-                        future = self._pongs.pop(0)
-                        if not future.done():
-                            future.set_result(None)
+                        pong = self._pongs.pop(0)
+                        if not pong.done():
+                            pong.set_result(None)
                             break
         except ConnectionClosed:
             pass
@@ -241,9 +241,9 @@ class ChatSocketClient:
                 if not future.done():
                     future.set_exception(lost)
             self._pending.clear()
-            for future in self._pongs:
-                if not future.done():
-                    future.set_exception(lost)
+            for pong in self._pongs:
+                if not pong.done():
+                    pong.set_exception(lost)
             self._pongs.clear()
 
     async def _accept(self, message: Message, via: str) -> None:
