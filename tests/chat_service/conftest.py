@@ -204,7 +204,7 @@ class LiveServer:
                 if any(t.done() for t in tasks):
                     raise RuntimeError("uvicorn stopped while starting")
                 await asyncio.sleep(0.01)
-        except BaseException as exc:  # report it to the test thread
+        except BaseException as exc:  # noqa: BLE001 - not swallowed: the test thread raises it
             self._error = exc
             self._ready.set()
             return
@@ -259,7 +259,7 @@ class ServeProcess:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = home / f"serve-{self.port}.log"
-        self._log = open(self.log, "w")
+        self._log = open(self.log, "w")  # noqa: SIM115 - the child writes to it until stop() closes it
         child_env = dict(os.environ, INTERVIEW_COACH_HOME=str(home), **(env or {}))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "interview_coach", "serve", "--port", str(self.port), *args],

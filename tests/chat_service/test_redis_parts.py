@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from redis.exceptions import ResponseError
 
 from interview_coach.chat.design.bus import Envelope
 from interview_coach.chat.design.errors import ChatError
@@ -45,7 +46,7 @@ async def test_auto_pipeline_batches_one_turn_into_one_round_trip(parts):
     results = await asyncio.gather(*(parts.pipe.call("INCR", "n") for _ in range(500)))
     assert results == list(range(1, 501))  # one connection: executed in the order asked
     assert parts.pipe.round_trips == 1
-    with pytest.raises(Exception):
+    with pytest.raises(ResponseError, match="wrong number of arguments"):
         await parts.pipe.call("INCR", "n", "extra")  # a Redis error reaches only its caller
     assert await parts.pipe.call("GET", "n") == "500"
 

@@ -31,7 +31,7 @@ class Asker(ScriptedAsker):
 
 def one_error_line(result) -> str:
     assert "Traceback" not in result.output
-    lines = [l for l in result.output.splitlines() if l.strip()]
+    lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1, result.output
     return lines[0]
 
