@@ -44,6 +44,12 @@ def test_wheel_installs_and_finds_its_data(tmp_path: Path):
     assert run.returncode == 0, run.stderr
     ids = {p["id"] for p in json.loads(run.stdout)}
     assert {"chat"} <= ids and len(ids) >= 6
-    where = subprocess.run([str(py), "-c", "from interview_coach.paths import data_dir; print(data_dir('frameworks'), data_dir('quizzes'))"],
-                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stdout.split()
+    where = subprocess.run(
+        [str(py), "-c", "from interview_coach.paths import data_dir; print(data_dir('frameworks'), data_dir('quizzes'))"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert all(Path(w).is_relative_to(venv) and Path(w).is_dir() for w in where), where

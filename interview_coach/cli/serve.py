@@ -26,7 +26,8 @@ def serve(
         help="Allow POST /v1/sessions to hand out tokens for any name (default: on for embedded, off for redis).",
         show_default=False,
     ),
-    data_dir: Path = typer.Option(None, "--data-dir", help="Folder for the SQLite store, journal and media (default: the user's data dir)."),
+    data_dir: Path = typer.Option(None, "--data-dir",
+                                  help="Folder for the SQLite store, journal and media (default: the user's data dir)."),
     token_ttl: float = typer.Option(
         12 * 3600, "--token-ttl", callback=options.seconds, help="Seconds a login token stays valid."
     ),

@@ -168,18 +168,24 @@ class PracticeEngine(InterviewerFlow):
             minutes=minutes,
             timed=timed,
             scripted=scripted,
-            steps=[StepTiming(step_id=s.id, budget_seconds=b, visits=1 if i == 0 else 0) for i, (s, b) in enumerate(zip(framework.steps, budgets, strict=True))],
+            steps=[
+                StepTiming(step_id=s.id, budget_seconds=b, visits=1 if i == 0 else 0)
+                for i, (s, b) in enumerate(zip(framework.steps, budgets, strict=True))
+            ],
         )
         engine = cls(session, framework, card, clock, conn)
         engine.save()
         return engine
 
     @classmethod
-    def resume(cls, session: Session, framework: Framework, card: ProblemCard, clock: Clock, conn: sqlite3.Connection | None = None) -> PracticeEngine:
+    def resume(
+        cls, session: Session, framework: Framework, card: ProblemCard, clock: Clock, conn: sqlite3.Connection | None = None
+    ) -> PracticeEngine:
         if session.status == "finished":
             raise UsageError(
                 f"session {session.id} is already finished",
-                f"see it with `interview-coach history`, or start a new one with `interview-coach practice --problem {session.problem_id}`",
+                "see it with `interview-coach history`, or start a new one with "
+                f"`interview-coach practice --problem {session.problem_id}`",
             )
         session.paused = False  # resuming is the candidate saying "go on"
         engine = cls(session, framework, card, clock, conn)
@@ -285,16 +291,48 @@ class PracticeEngine(InterviewerFlow):
             key = f"{step.id}/{p.id}"
             if p.kind == "estimates":
                 for f in self.figures:
-                    out.append(Item(f"{key}/{f.name}", step.id, p.id, "estimate", f"{f.label} ({f.unit})", group=p.id, group_text=p.text, figure=f))
+                    out.append(
+                        Item(
+                            f"{key}/{f.name}",
+                            step.id,
+                            p.id,
+                            "estimate",
+                            f"{f.label} ({f.unit})",
+                            group=p.id,
+                            group_text=p.text,
+                            figure=f,
+                        )
+                    )
             elif p.kind == "deep_dives":
                 out.append(Item(key, step.id, p.id, "choose_dives", p.text, group=p.id, group_text=p.text))
                 for dive_id in self.session.deep_dives:
                     dive = self.card.deep_dive(dive_id)
-                    out.append(Item(f"{key}/{dive.id}", step.id, f"dive:{dive.id}", "dive", dive.question, group=p.id, group_text=dive.title, dive_id=dive.id))
+                    out.append(
+                        Item(
+                            f"{key}/{dive.id}",
+                            step.id,
+                            f"dive:{dive.id}",
+                            "dive",
+                            dive.question,
+                            group=p.id,
+                            group_text=dive.title,
+                            dive_id=dive.id,
+                        )
+                    )
                     for n, question in enumerate(dive.follow_ups, 1):
                         question = self._chosen_follow_up(f"{key}/{dive.id}", n) or question
                         out.append(
-                            Item(f"{key}/{dive.id}/{n}", step.id, f"dive:{dive.id}:follow_up:{n}", "follow_up", question, group=p.id, group_text=dive.title, dive_id=dive.id, follow_up=n)
+                            Item(
+                                f"{key}/{dive.id}/{n}",
+                                step.id,
+                                f"dive:{dive.id}:follow_up:{n}",
+                                "follow_up",
+                                question,
+                                group=p.id,
+                                group_text=dive.title,
+                                dive_id=dive.id,
+                                follow_up=n,
+                            )
                         )
             elif p.kind == "buy_in":
                 out.append(Item(key, step.id, p.id, "buy_in", self._buy_in_prompt(step.id, p.id), p.placeholder))
@@ -346,7 +384,13 @@ class PracticeEngine(InterviewerFlow):
         text = text.rstrip()
         last = self.session.answer_for(item.step_id, item.prompt_id)
         if text.strip() and (last is None or last.text != text):
-            recorded = Answer(step_id=item.step_id, prompt_id=item.prompt_id, text=text, at_seconds=self.total_elapsed(), at_wall=self.clock.now())  # type: ignore[arg-type]
+            recorded = Answer(
+                step_id=item.step_id,  # type: ignore[arg-type]
+                prompt_id=item.prompt_id,
+                text=text,
+                at_seconds=self.total_elapsed(),
+                at_wall=self.clock.now(),
+            )
             self.session.answers.append(recorded)
         self._listen(item, text)
         self._mark_done(item)
@@ -539,10 +583,16 @@ class PracticeEngine(InterviewerFlow):
     def self_assess(self, ratings: dict[str, str]) -> None:
         """Record the candidate's verdicts on rubric items (qualified id -> "yes" or "no")."""
         by_id = {a.key_point_id: a for a in self.session.self_assessments}
-        steps = {rp.key: rp.step_id for s in self.framework.steps for rp in rubric_for_step(self.framework, self.card, s.id, self.session.deep_dives)}
+        steps = {
+            rp.key: rp.step_id
+            for s in self.framework.steps
+            for rp in rubric_for_step(self.framework, self.card, s.id, self.session.deep_dives)
+        }
         for key, rating in ratings.items():
             if key not in steps:
-                raise UsageError(f"self-assessment: unknown rubric item {key!r}", "use the ids printed by --template or the score card")
+                raise UsageError(
+                    f"self-assessment: unknown rubric item {key!r}", "use the ids printed by --template or the score card"
+                )
             if rating not in ("yes", "no"):
                 raise UsageError(f"self-assessment: {key}: {rating!r} is not yes or no", "write yes or no")
             by_id[key] = SelfAssessment(step_id=steps[key], key_point_id=key, rating=rating)  # type: ignore[arg-type]

@@ -57,7 +57,11 @@ def candidate_blocks(session: Session, framework: Framework, card: ProblemCard, 
         for e in session.estimates:
             if not e.candidate:
                 continue
-            verdict = f"{e.grade}, factor {e.factor:.1f} from {e.exact_text}" if e.factor is not None and e.grade else "could not read it"
+            verdict = (
+                f"{e.grade}, factor {e.factor:.1f} from {e.exact_text}"
+                if e.factor is not None and e.grade
+                else "could not read it"
+            )
             lines.append(f"{e.label}: {e.candidate} ({verdict})")
         if lines:
             blocks.append(Block("Your estimates", lines))
@@ -75,7 +79,10 @@ def reference_blocks(session: Session, card: ProblemCard, step_id: str) -> list[
             Block("Non-functional", list(r.non_functional)),
             Block("Out of scope", list(r.out_of_scope)),
             Block("Scale", list(card.scale)),
-            Block("Estimates", [f"{f.label}: {f.rounded}   ({f.formula})" for f in figures_to_ask(card)] + list(card.estimation.notes)),
+            Block(
+                "Estimates",
+                [f"{f.label}: {f.rounded}   ({f.formula})" for f in figures_to_ask(card)] + list(card.estimation.notes),
+            ),
         ]
     if step_id == "high_level":
         names = {c.id: c.name for c in card.components}
@@ -87,7 +94,11 @@ def reference_blocks(session: Session, card: ProblemCard, step_id: str) -> list[
             blocks.append(
                 Block(
                     f"Flow: {flow.title}",
-                    [f"{names.get(s.source, s.source)} {'<-' if s.reply else '->'} {names.get(s.target, s.target)}: {s.message}" for s in flow.steps],
+                    [
+                        f"{names.get(s.source, s.source)} {'<-' if s.reply else '->'} "
+                        f"{names.get(s.target, s.target)}: {s.message}"
+                        for s in flow.steps
+                    ],
                 )
             )
         return blocks

@@ -66,7 +66,9 @@ def load_session(conn: sqlite3.Connection, which: str | int = "latest") -> Sessi
             raise NotFoundError("no practice session yet", "start one with: interview-coach practice")
     else:
         if not key.lstrip("#").isdigit():
-            raise NotFoundError(f"session {which!r} is not a session id", "use a number from `interview-coach history`, or latest")
+            raise NotFoundError(
+                f"session {which!r} is not a session id", "use a number from `interview-coach history`, or latest"
+            )
         row = conn.execute("SELECT state FROM practice_sessions WHERE id = ?", (int(key.lstrip("#")),)).fetchone()
         if row is None:
             raise NotFoundError(f"no practice session with id {which}", "see `interview-coach history` for the ids")

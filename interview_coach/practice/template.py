@@ -224,7 +224,9 @@ def parse_answers(path: Path, framework: Framework, card: ProblemCard) -> Answer
                 for i, q in enumerate(values):
                     text = _text(q)
                     if text is None:
-                        bad.add(here + ((i,) if isinstance(value, list) else ()), f"{step_id}.{key}: each question must be a string")
+                        bad.add(
+                            here + ((i,) if isinstance(value, list) else ()), f"{step_id}.{key}: each question must be a string"
+                        )
                     elif text.strip():
                         answers.questions.append(text.strip())
             elif prompt.kind == "estimates":
@@ -256,7 +258,10 @@ def parse_answers(path: Path, framework: Framework, card: ProblemCard) -> Answer
                     answer, follow = _dive(dive, dloc, bad, f"{step_id}.{key}.{dive_id}")
                     asked = len(card.deep_dive(dive_id).follow_ups)
                     if len(follow) > asked:
-                        bad.add((*dloc, "follow_ups", asked), f"{dive_id} has {asked} follow-up question(s); found {len(follow)} answers")
+                        bad.add(
+                            (*dloc, "follow_ups", asked),
+                            f"{dive_id} has {asked} follow-up question(s); found {len(follow)} answers",
+                        )
                         follow = follow[:asked]
                     if answer.strip() or any(f.strip() for f in follow):
                         answers.dives[dive_id] = (answer, follow)
@@ -285,7 +290,14 @@ def parse_answers(path: Path, framework: Framework, card: ProblemCard) -> Answer
                     ratings[key] = rating
     if bad.items:
         raise ContentError(bad.items)
-    return AnswersFile(path=path, problem=problem, minutes=minutes, steps=steps, self_assessment=ratings, lines={"problem": located.line_of(("problem",))})
+    return AnswersFile(
+        path=path,
+        problem=problem,
+        minutes=minutes,
+        steps=steps,
+        self_assessment=ratings,
+        lines={"problem": located.line_of(("problem",))},
+    )
 
 
 def _dive(value: Any, loc: tuple, bad: _Problems, name: str) -> tuple[str, list[str]]:

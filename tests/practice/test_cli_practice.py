@@ -71,8 +71,12 @@ def test_a_blank_template_scores_nothing(invoke, tmp_path):
 
 def test_a_filled_in_template_scores_what_it_names(invoke, tmp_path):
     data = yaml.safe_load(invoke("practice", "--template").output)
-    data["steps"]["high_level"]["apis"] = "POST /v1/messages - send one message to a user\nGET /v1/sync?cursors= - delta sync per channel"
-    data["steps"]["high_level"]["components"] = "Clients keep a WebSocket open to stateful chat servers, because polling would flood them with requests."
+    data["steps"]["high_level"]["apis"] = (
+        "POST /v1/messages - send one message to a user\nGET /v1/sync?cursors= - delta sync per channel"
+    )
+    data["steps"]["high_level"]["components"] = (
+        "Clients keep a WebSocket open to stateful chat servers, because polling would flood them with requests."
+    )
     path = tmp_path / "answers.yaml"
     path.write_text(yaml.safe_dump(data))
     out = json.loads(invoke("practice", "--answers", str(path), "--json").output)
@@ -100,7 +104,14 @@ def test_the_chapter_answers_score_high(invoke):
 def test_answers_run_for_people_shows_estimates_score_card_and_reference(invoke):
     result = invoke("practice", "--answers", str(FIXTURES / "chat_answers.yaml"))
     assert result.exit_code == 0, result.output
-    for text in ("Your estimates beside the calculator's", "on target", "Score card", "Competencies", "The reference answer, beside yours", "Saved as session 1"):
+    for text in (
+        "Your estimates beside the calculator's",
+        "on target",
+        "Score card",
+        "Competencies",
+        "The reference answer, beside yours",
+        "Saved as session 1",
+    ):
         assert text in result.output
 
 

@@ -167,7 +167,11 @@ class InProcessFanout:
         self.stats.submitted += 1
         part = self.partition(message.channel_id)
         if self.tracer is not None:
-            self.tracer.arrow(server_label(origin) if origin else "Chat server", "Fan-out queue", f"enqueue {message.message_id} (partition {part})")
+            self.tracer.arrow(
+                server_label(origin) if origin else "Chat server",
+                "Fan-out queue",
+                f"enqueue {message.message_id} (partition {part})",
+            )
         self._queues[part].put_nowait((message, origin))
 
     async def _work(self, index: int) -> None:

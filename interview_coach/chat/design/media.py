@@ -101,7 +101,9 @@ class UploadPolicy:
         mime = (mime or "").strip().lower()
         what = sniff_executable(head)
         if what:
-            raise UploadRefused(f"the file is {what}, whatever its declared type ({mime or 'none'})", "executables cannot be sent")
+            raise UploadRefused(
+                f"the file is {what}, whatever its declared type ({mime or 'none'})", "executables cannot be sent"
+            )
         if mime not in self.allowed_types:
             raise UploadRefused(f"type {mime or '(none)'} is not allowed", "send an image, video, audio, PDF or text file")
         if mime.startswith("image/") and size > self.max_single_bytes:
@@ -112,7 +114,9 @@ class UploadPolicy:
             return "single"
         if not mime.startswith("video/"):
             raise UploadRefused(
-                f"a {mib(size)} {mime} file is over the {mib(self.max_single_bytes)} limit", "only videos may be larger", code="too_large"
+                f"a {mib(size)} {mime} file is over the {mib(self.max_single_bytes)} limit",
+                "only videos may be larger",
+                code="too_large",
             )
         if size > self.max_multipart_bytes:
             raise UploadRefused(
@@ -416,7 +420,10 @@ class MediaService:
             raise ChatError("no such multipart upload (finished or aborted?)", "begin a new upload", code="not_found")
         number = int(target.params["part"])
         if len(body) != upload.parts.get(number, -1):
-            raise UploadRefused(f"part {number}: {len(body):,} bytes arrived where {upload.parts.get(number, 0):,} were planned", code="bad_request")
+            raise UploadRefused(
+                f"part {number}: {len(body):,} bytes arrived where {upload.parts.get(number, 0):,} were planned",
+                code="bad_request",
+            )
         if number == 1:
             self._refuse_executable(bytes(body[:SNIFF_BYTES]), upload.mime)
         etag = await self.objects.put_part(upload_id, number, bytes(body))
@@ -505,7 +512,9 @@ async def upload_parts(
                     if on_attempt is not None:
                         on_attempt(part.number, attempt, exc)
                     if attempt == max_attempts:
-                        raise PartUploadError(f"part {part.number} failed {max_attempts} times: {exc}", "try again later") from exc
+                        raise PartUploadError(
+                            f"part {part.number} failed {max_attempts} times: {exc}", "try again later"
+                        ) from exc
                     continue
                 if on_attempt is not None:
                     on_attempt(part.number, attempt, None)

@@ -226,9 +226,13 @@ class ChatServer:
         if not isinstance(text, str) or not text.strip():
             raise ChatError("a message needs some text", "send a non-empty text")
         if len(text) > MAX_TEXT_CHARS:
-            raise ChatError(f"a message of {len(text):,} characters is too long", f"keep it to {MAX_TEXT_CHARS:,}; send a file as media")
+            raise ChatError(
+                f"a message of {len(text):,} characters is too long", f"keep it to {MAX_TEXT_CHARS:,}; send a file as media"
+            )
         if not isinstance(client_msg_id, str) or not 0 < len(client_msg_id) <= MAX_CLIENT_MSG_ID:
-            raise ChatError("client_msg_id is missing or too long", f"send a unique id of 1..{MAX_CLIENT_MSG_ID} characters per message")
+            raise ChatError(
+                "client_msg_id is missing or too long", f"send a unique id of 1..{MAX_CLIENT_MSG_ID} characters per message"
+            )
         if kind not in KINDS:
             raise ChatError(f"message kind {kind!r} is unknown", f"use one of: {', '.join(KINDS)}")
         if (to is None) == (channel_id is None):

@@ -380,7 +380,9 @@ class SqliteChatStore:
 
     async def add_members(self, channel_id: str, user_ids: Iterable[str]) -> None:
         rows = [(u, channel_id) for u in user_ids]
-        await self._write(self._executemany_sync, "INSERT OR IGNORE INTO channel_members (user_id, channel_id) VALUES (?, ?)", rows)
+        await self._write(
+            self._executemany_sync, "INSERT OR IGNORE INTO channel_members (user_id, channel_id) VALUES (?, ?)", rows
+        )
 
     async def remove_member(self, channel_id: str, user_id: str) -> None:
         await self._write(
@@ -416,7 +418,9 @@ class SqliteChatStore:
                 (channel_id, after, limit + 1),
             ).fetchall()
         else:
-            below, params = ("AND message_id < ?", (channel_id, before, limit + 1)) if before is not None else ("", (channel_id, limit + 1))
+            below, params = (
+                ("AND message_id < ?", (channel_id, before, limit + 1)) if before is not None else ("", (channel_id, limit + 1))
+            )
             rows = self._reader.execute(
                 f"SELECT {_COLUMNS} FROM messages WHERE channel_id = ? {below} ORDER BY message_id DESC LIMIT ?", params
             ).fetchall()

@@ -705,7 +705,9 @@ def create_app(deployment: Deployment, server_id: str | None = None, *, owns_dep
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        detail = exc.detail if isinstance(exc.detail, dict) else {"code": "http_" + str(exc.status_code), "message": str(exc.detail)}
+        detail = (
+            exc.detail if isinstance(exc.detail, dict) else {"code": "http_" + str(exc.status_code), "message": str(exc.detail)}
+        )
         return JSONResponse({"error": detail}, exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -943,7 +945,9 @@ def bind_socket(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise CoachError(f"cannot listen on {host}:{port}: {exc.strerror}", "pick another --port (0 lets the OS choose)") from None
+        raise CoachError(
+            f"cannot listen on {host}:{port}: {exc.strerror}", "pick another --port (0 lets the OS choose)"
+        ) from None
     sock.listen(2048)
     sock.setblocking(False)
     return sock

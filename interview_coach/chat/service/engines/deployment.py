@@ -87,7 +87,9 @@ class Deployment:
                 out[name] = {k: (sorted(v) if isinstance(v, set) else v) for k, v in vars(stats).items()
                              if isinstance(v, (int, float, str, set)) or v is None}
         push = self.push
-        out["push"] = {"notifications": getattr(push, "sent", None) if hasattr(push, "sent") else len(getattr(push, "notifications", ()))}
+        out["push"] = {
+            "notifications": getattr(push, "sent", None) if hasattr(push, "sent") else len(getattr(push, "notifications", ()))
+        }
         return out
 
     async def queue_depths(self) -> dict[str, int]:
