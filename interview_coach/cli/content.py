@@ -43,7 +43,8 @@ def validate(
         for line in problems[:MAX_SHOWN]:
             typer.echo(cut(line, 500), err=True)
         if len(problems) > MAX_SHOWN:
-            typer.echo(f"(and {len(problems) - MAX_SHOWN:,} more problems; fix these first, or see them all with --json)", err=True)
+            more = len(problems) - MAX_SHOWN
+            typer.echo(f"(and {more:,} more problems; fix these first, or see them all with --json)", err=True)
         if not problems:
             typer.echo(f"ok: {', '.join(str(p) for p in targets)}")
     if problems:
