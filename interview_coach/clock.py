@@ -58,3 +58,12 @@ class FakeClock:
         if seconds > 0:
             self.slept += seconds
             self.advance(seconds)
+
+
+def clock_text(seconds: float) -> str:
+    """m:ss (or h:mm:ss), with a minus sign for time over."""
+    sign = "-" if seconds < 0 else ""
+    s = int(abs(seconds) + 0.5) if seconds >= 0 else int(abs(seconds))
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m}:{sec:02d}"

@@ -28,7 +28,7 @@ def validate(
 
     Example: interview-coach content validate frameworks/problems/chat.yaml
     """
-    from interview_coach.content.loader import builtin_content_paths, validate_paths
+    from interview_coach.content.validate import builtin_content_paths, validate_paths
 
     targets = list(paths) if paths else builtin_content_paths()
     problems = validate_paths(targets)

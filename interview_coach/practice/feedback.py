@@ -19,8 +19,8 @@ How the numbers are made (kept simple so a candidate can check them by hand; doc
 
 from __future__ import annotations
 
+from interview_coach.clock import clock_text
 from interview_coach.content.models import Framework, ProblemCard
-from interview_coach.practice.engine import clock_text
 from interview_coach.practice.model import CompetencyScore, KeyPointResult, RedFlagResult, Scorecard, Session, StepScore
 from interview_coach.practice.rubric import coverage, results_for
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from interview_coach.clock import clock_text
 from interview_coach.content.models import Framework, ProblemCard
 from interview_coach.content.yamlsrc import Located, load_located
 from interview_coach.errors import ContentError, UsageError
-from interview_coach.practice.engine import check_minutes, clock_text, scale_budgets
+from interview_coach.practice.engine import check_minutes, scale_budgets
 from interview_coach.practice.estimates import figures_to_ask
 from interview_coach.practice.rubric import full_rubric
 

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from interview_coach.storage.db import HEADER, DataError, quick_check
+from interview_coach.storage.integrity import HEADER, DataError, quick_check
 
 KEEP = 7
 DAY = 24 * 60 * 60

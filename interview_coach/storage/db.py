@@ -18,7 +18,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from interview_coach.errors import UsageError
+from interview_coach.storage.integrity import HEADER, DataError, quick_check
 
 # (version, SQL). user_version records the last one applied.
 MIGRATIONS: list[tuple[int, str]] = [
@@ -109,16 +109,11 @@ MIGRATIONS: list[tuple[int, str]] = [
 
 
 LATEST = MIGRATIONS[-1][0]
-HEADER = b"SQLite format 3\x00"
 WHAT_TO_DO_DAMAGED = (
     "see what is wrong with `interview-coach data check`; `interview-coach data restore` brings back the last backup"
 )
 
 _last_path: Path | None = None  # for errors raised later, by a write in the middle of a command
-
-
-class DataError(UsageError):
-    """The data folder or database cannot be used as it is; the message says where and what to do."""
 
 
 def default_path() -> Path:
@@ -263,13 +258,6 @@ def open_checked(path: Path) -> sqlite3.Connection:
 def _short(text: str, limit: int = 80) -> str:
     text = " ".join(text.replace("*** in database main ***", "").split())
     return text if len(text) <= limit else text[:limit] + "…"
-
-
-def quick_check(conn: sqlite3.Connection, full: bool = False) -> list[str]:
-    """SQLite's own check of the file's structure; [] when sound. `full` adds index contents."""
-    rows = conn.execute("PRAGMA integrity_check(20)" if full else "PRAGMA quick_check(20)").fetchall()
-    found = [str(row[0]) for row in rows]
-    return [] if found == ["ok"] else found
 
 
 def migrate(conn: sqlite3.Connection) -> int:

@@ -8,7 +8,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from interview_coach.practice.engine import WARN_FRACTION, PracticeEngine, TimerEvent, clock_text
+from interview_coach.clock import clock_text
+from interview_coach.practice.engine import WARN_FRACTION, PracticeEngine, TimerEvent
 from interview_coach.practice.model import ClarifyingExchange, EstimateEntry, HintUsed, Scorecard, Session
 from interview_coach.practice.reference import StepComparison
 

@@ -8,14 +8,9 @@ import re
 
 import pytest
 
-from interview_coach.content.loader import (
-    builtin_content_paths,
-    load_framework,
-    load_problem,
-    load_problems,
-    validate_paths,
-)
+from interview_coach.content.loader import load_framework, load_problem, load_problems
 from interview_coach.content.models import Framework, KeyPoint, ProblemCard
+from interview_coach.content.validate import builtin_content_paths, validate_paths
 
 # ---------------------------------------------------------------- every file
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from interview_coach.content.loader import load_problem, load_problems, problem_paths, validate_paths
+from interview_coach.content.loader import load_problem, load_problems, problem_paths
 from interview_coach.content.models import ProblemCard
+from interview_coach.content.validate import validate_paths
 from interview_coach.paths import data_dir
 
 CARD_IDS = [

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from interview_coach.content.loader import validate_file
+from interview_coach.content.validate import validate_file
 from interview_coach.content.yamlsrc import load_located
 from interview_coach.errors import ContentError, NotFoundError
 from interview_coach.paths import data_dir
