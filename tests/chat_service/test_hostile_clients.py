@@ -356,7 +356,10 @@ async def test_readers_that_never_read_are_disconnected_and_their_memory_comes_b
                     pass
             except ConnectionResetError:
                 pass
-        assert grown < 50, f"the server grew by {grown:.0f} MiB"
+        # Unbounded, these ~86 MB of frames cost the server about 140 MiB (the review measured
+        # ~15 KiB of memory per queued 9 KB frame); bounded queues stay well below 100 MiB even
+        # with both cores busy (50-65 MiB seen), the rest being the store's batches and caches.
+        assert grown < 100, f"the server grew by {grown:.0f} MiB"
         assert sender.state.count() == 1200 + 8 * 1200  # the sender was never held up
     finally:
         await sender.close()
