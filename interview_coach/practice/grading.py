@@ -407,7 +407,7 @@ class _PhraseIndex:
             first = next((p for p in ph.parts if p is not None), None)
             if ph.plain is not None or first is None:
                 continue
-            if first[1]:
+            if first[1] or first[0].startswith("@"):
                 self.prefixed.append(ph)
             else:
                 self.by_first.setdefault(first[0], []).append(ph)
