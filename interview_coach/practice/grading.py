@@ -145,6 +145,18 @@ REJECTIONS = [
     "will fail",
     "pointless",
     "useless",
+    # a hypothetical with a bad outcome: "X would stall every message behind it"
+    "would ~ @harm",
+    "could ~ @harm",
+    "might ~ @harm",
+    "will ~ @harm",
+    "would not make sense",
+    "not make sense",
+    "makes no sense",
+    "would not work",
+    "would not scale",
+    "bad idea",
+    "is a bad",
 ]
 CLAUSE_BREAKS = re.compile(r",|\bbut\b|\bwhereas\b|\bwhile\b|\bhowever\b|\bthough\b|\bbecause\b|\bsince\b", re.IGNORECASE)
 _FIGURE = re.compile(r"\d")
@@ -568,8 +580,10 @@ def _negated(toks: Tokens, start: int, end: int, sentence: str) -> bool:
             return True
     # A rejection said after the concept, in the same clause ("X would be risky", "X can't ...").
     clause_end = _clause_end(toks, end)
-    if any(t in ("not", "never") for t in toks.stems[end : min(clause_end, end + 3)]):
-        return True
+    for i in range(end, min(clause_end, end + 3)):
+        # "X does not need a central service" praises X; "X does not work" rejects it.
+        if toks.stems[i] in ("not", "never") and (i + 1 >= len(toks) or toks.stems[i + 1] not in _NOT_PRAISE):
+            return True
     for phrase in REJECTIONS:
         for s, _e in find(phrase, toks):
             if end <= s < clause_end and s - end <= 8:
@@ -582,6 +596,16 @@ def _negated(toks: Tokens, start: int, end: int, sentence: str) -> bool:
     return False
 
 
+# After "X does not ...", these say what X spares us, not that X is wrong.
+_NOT_PRAISE = frozenset(
+    stem(w)
+    for w in _words(
+        """
+        need require depend rely have wait block lose stall delay slow touch involve matter sit go pass hit cross
+        suffer care affect hold lock
+        """
+    )
+)
 _CLAUSE_WORDS = frozenset(["but", "whereas", "while", "however", "though", "because", "since", "so", "which", "and", "then"])
 
 
@@ -709,7 +733,7 @@ def _cue_near(
     lo, hi = (0, len(toks)) if start < 0 else (max(0, start - WINDOW), min(len(toks), end + WINDOW))
     concept_spans = [(s, e) for c in concepts for s, e in find(c, toks)]
     for cue in cues:
-        phrase = compile_phrase(cue) if " " in cue or "*" in cue or "~" in cue else None
+        phrase = compile_phrase(cue) if " " in cue or "*" in cue or "~" in cue or cue.startswith("@") else None
         if phrase is not None:
             for s, e in find(phrase, toks):
                 if s < 0 or (lo <= s < hi and not _overlaps(s, e, concept_spans) and not covered.issuperset(range(s, e))):
@@ -783,7 +807,11 @@ def _factor_level(value: float, target: float) -> tuple[Level, float]:
     return ("explained" if factor <= 2.0 else "named" if factor <= 10.0 else "missing"), factor
 
 
-_WORKING = re.compile(r"[=×÷≈]|\s[x*/]\s|\btimes\b|\bdivided\b|\bover\b", re.IGNORECASE)
+# Working shown beside a figure: an operator, or the words that carry arithmetic in speech.
+_WORKING = re.compile(
+    r"[=×÷≈]|\s[x*/]\s|\btimes\b|\bdivid\w*|\bmultipl\w*|\bover\b|\bgives?\b|\bequals?\b|\bso\b|\bmeans\b|\bdouble\b",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(
     r"\d[\d,]*(?:\.\d+)?\s*(?:[kmgtp]i?b(?:ytes?)?|[kmgtp]bps|bytes?|b\b|k\b|m\b|million|billion|bn|thousand|trillion|[kmbt]\b)?",
     re.I,
@@ -878,17 +906,18 @@ def find_red_flags(
 
 
 def _flag_in(flag: RedFlag, sent: Sentence) -> bool:
+    """Every group of the flag asserted in the sentence, and no part of it rejected there: a
+    sentence that negates one side of the flag ("never write typing events to Cassandra, it would
+    load the database") argues against it, whatever else it mentions."""
     if any(find(u, sent.toks) for u in flag.unless):
         return False
     for group in flag.match:
         found = False
         for phrase in group:
             for s, e in find(phrase, sent.toks):
-                if s < 0 or not _negated(sent.toks, s, e, sent.text):
-                    found = True
-                    break
-            if found:
-                break
+                if s >= 0 and _negated(sent.toks, s, e, sent.text):
+                    return False
+                found = True
         if not found:
             return False
     return True

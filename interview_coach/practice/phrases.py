@@ -61,6 +61,10 @@ _CLASS_WORDS: dict[str, str] = {
     "slow": "slow* stall* block* delay* lag* wait* latency hold* clog* jam* starv* choke* freez* bloat*",
     "lose": "lose* lost losing drop* miss* disappear* vanish*",
     "avail": "availab* up uptime writable accept* online reachable",
+    # what goes wrong: said after "would" / "could", it rejects the idea before it
+    "harm": "overload* flood* stall* block* break* breaks fail* crash* freez* bury* buries swamp* stuck waste* bloat* "
+    "drown* hammer* melt* choke* starv* clog* jam* lose* lost hurt* kill* uneven* imbalanc* bottleneck* slow* delay* "
+    "hog* exhaust* explod* overwhelm*",
     "bad": "bad harmful broken wrong stale inconsistent disagree* diverg* conflict* skew* drift* mismatch*",
 }
 CLASSES: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
@@ -145,6 +149,7 @@ def compile_phrase(raw: str) -> Phrase:
                 parts.append(None)
             continue
         if w.startswith("@"):
+            w = w.rstrip("*")  # a class already holds every form of its words
             if w[1:] not in CLASSES:
                 raise ValueError(f"unknown concept class {w!r} in phrase {raw!r}; known: {', '.join(sorted(CLASSES))}")
             parts.append((w, False))
