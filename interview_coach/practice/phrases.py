@@ -64,7 +64,7 @@ _CLASS_WORDS: dict[str, str] = {
     # what goes wrong: said after "would" / "could", it rejects the idea before it
     "harm": "overload* flood* stall* block* break* breaks fail* crash* freez* bury* buries swamp* stuck waste* bloat* "
     "drown* hammer* melt* choke* starv* clog* jam* lose* lost hurt* kill* uneven* imbalanc* bottleneck* slow* delay* "
-    "hog* exhaust* explod* overwhelm*",
+    "hog* exhaust* explod* overwhelm* miss* latency",
     "bad": "bad harmful broken wrong stale inconsistent disagree* diverg* conflict* skew* drift* mismatch*",
 }
 CLASSES: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
