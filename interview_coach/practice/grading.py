@@ -479,7 +479,8 @@ def _join_wrapped(text: str) -> str:
     out: list[str] = []
     for line in lines:
         prev = out[-1] if out else ""
-        wrapped = len(prev.split()) >= WRAPPED_LINE_WORDS and not re.search(r"[.!?;:]\s*$", prev)
+        # Words, not marks: a pasted pattern ("keep* ~ @socket ~ open") is no long line of prose.
+        wrapped = len(Tokens.of(prev.rsplit("\n", 1)[-1])) >= WRAPPED_LINE_WORDS and not re.search(r"[.!?;:]\s*$", prev)
         if prev.strip() and line.strip() and wrapped and not _LINE_START.match(line):
             out[-1] = out[-1].rstrip() + " " + line.strip()
         else:
