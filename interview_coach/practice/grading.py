@@ -145,6 +145,18 @@ REJECTIONS = [
     "will fail",
     "pointless",
     "useless",
+    # a hypothetical with a bad outcome: "X would stall every message behind it"
+    "would ~ @harm",
+    "could ~ @harm",
+    "might ~ @harm",
+    "will ~ @harm",
+    "would not make sense",
+    "not make sense",
+    "makes no sense",
+    "would not work",
+    "would not scale",
+    "bad idea",
+    "is a bad",
 ]
 CLAUSE_BREAKS = re.compile(r",|\bbut\b|\bwhereas\b|\bwhile\b|\bhowever\b|\bthough\b|\bbecause\b|\bsince\b", re.IGNORECASE)
 _FIGURE = re.compile(r"\d")
@@ -384,7 +396,9 @@ class CardTerms:
     def __init__(self, card: ProblemCard) -> None:
         raw: set[str] = set()
         for kp in _all_points(card):
-            raw.update(concept_phrases(kp))
+            # Plain-word patterns (those using a concept class) are how people talk, not the
+            # card's vocabulary: they neither make a sentence a list of terms nor hide a cue.
+            raw.update(c for c in concept_phrases(kp) if "@" not in c)
         linked = {kp.tradeoff for kp in card.key_points.get("wrap_up", []) if kp.tradeoff}
         for t in card.tradeoffs:
             if t.id not in linked:
@@ -407,7 +421,7 @@ class _PhraseIndex:
             first = next((p for p in ph.parts if p is not None), None)
             if ph.plain is not None or first is None:
                 continue
-            if first[1]:
+            if first[1] or first[0].startswith("@"):
                 self.prefixed.append(ph)
             else:
                 self.by_first.setdefault(first[0], []).append(ph)
@@ -465,7 +479,8 @@ def _join_wrapped(text: str) -> str:
     out: list[str] = []
     for line in lines:
         prev = out[-1] if out else ""
-        wrapped = len(prev.split()) >= WRAPPED_LINE_WORDS and not re.search(r"[.!?;:]\s*$", prev)
+        # Words, not marks: a pasted pattern ("keep* ~ @socket ~ open") is no long line of prose.
+        wrapped = len(Tokens.of(prev.rsplit("\n", 1)[-1])) >= WRAPPED_LINE_WORDS and not re.search(r"[.!?;:]\s*$", prev)
         if prev.strip() and line.strip() and wrapped and not _LINE_START.match(line):
             out[-1] = out[-1].rstrip() + " " + line.strip()
         else:
@@ -482,6 +497,7 @@ def sentences(text: str, terms: CardTerms) -> list[Sentence]:
         toks = Tokens.of(s)
         if not toks.stems:
             continue
+        toks = _without_empty_reason(toks)
         covered = terms.covered(toks)
         # Function words inside the card's phrases ("AP over CP", "out of order") make no clause.
         inside = covered | terms.cues.covered(toks)
@@ -502,6 +518,33 @@ def sentences(text: str, terms: CardTerms) -> list[Sentence]:
         cap = 1 + len(toks) // 12
         out.append(Sentence(s, toks, prose, dense, cap, frozenset(covered)))
     return out
+
+
+# Praise that fits any component: "because it is fast / scalable / reliable" gives no reason.
+_PRAISE = frozenset(
+    stem(w)
+    for w in _words(
+        """
+        fast faster fastest quick quicker scalable scale scales scalability reliable reliability better best good
+        great simple simpler simplicity easy easier secure security safe small smaller efficient efficiency important
+        popular useful clean cheap cheaper robust modern standard common powerful flexible bad needed necessary required
+        practice performant performance optimal nice proven industry available durable complex speed mature solid
+        """
+    )
+)
+_EMPTY_CONNECTIVES = frozenset(["because", "since", "as", "cause", "cuz"])
+
+
+def _without_empty_reason(toks: Tokens) -> Tokens:
+    """The sentence without a trailing reason made only of praise ("We use Cassandra because it is
+    scalable"): such a clause says nothing about this design, so none of its words is a cue."""
+    for i, w in enumerate(toks.words):
+        if w not in _EMPTY_CONNECTIVES or i == 0:
+            continue
+        rest = toks.stems[i + 1 :]
+        if rest and any(t in _PRAISE for t in rest) and all(t in _PRAISE or t in FUNCTION_WORDS or t in FILLER for t in rest):
+            return Tokens(toks.text, toks.low, toks.stems[:i], toks.words[:i], toks.breaks[:i], toks.hyphened[:i])
+    return toks
 
 
 _SEGMENT_WORDS = frozenset(["and", "or", "so", "because", "which", "since", "then", "plus", "also", "with"])
@@ -568,8 +611,10 @@ def _negated(toks: Tokens, start: int, end: int, sentence: str) -> bool:
             return True
     # A rejection said after the concept, in the same clause ("X would be risky", "X can't ...").
     clause_end = _clause_end(toks, end)
-    if any(t in ("not", "never") for t in toks.stems[end : min(clause_end, end + 3)]):
-        return True
+    for i in range(end, min(clause_end, end + 3)):
+        # "X does not need a central service" praises X; "X does not work" rejects it.
+        if toks.stems[i] in ("not", "never", "cannot") and (i + 1 >= len(toks) or toks.stems[i + 1] not in _NOT_PRAISE):
+            return True
     for phrase in REJECTIONS:
         for s, _e in find(phrase, toks):
             if end <= s < clause_end and s - end <= 8:
@@ -582,6 +627,16 @@ def _negated(toks: Tokens, start: int, end: int, sentence: str) -> bool:
     return False
 
 
+# After "X does not ...", these say what X spares us, not that X is wrong.
+_NOT_PRAISE = frozenset(
+    stem(w)
+    for w in _words(
+        """
+        need require depend rely have wait block lose stall delay slow touch involve matter sit go pass hit cross
+        suffer care affect hold lock
+        """
+    )
+)
 _CLAUSE_WORDS = frozenset(["but", "whereas", "while", "however", "though", "because", "since", "so", "which", "and", "then"])
 
 
@@ -709,7 +764,7 @@ def _cue_near(
     lo, hi = (0, len(toks)) if start < 0 else (max(0, start - WINDOW), min(len(toks), end + WINDOW))
     concept_spans = [(s, e) for c in concepts for s, e in find(c, toks)]
     for cue in cues:
-        phrase = compile_phrase(cue) if " " in cue or "*" in cue or "~" in cue else None
+        phrase = compile_phrase(cue) if not cue.isalnum() else None  # several words, a prefix, a class, a hyphen
         if phrase is not None:
             for s, e in find(phrase, toks):
                 if s < 0 or (lo <= s < hi and not _overlaps(s, e, concept_spans) and not covered.issuperset(range(s, e))):
@@ -783,7 +838,11 @@ def _factor_level(value: float, target: float) -> tuple[Level, float]:
     return ("explained" if factor <= 2.0 else "named" if factor <= 10.0 else "missing"), factor
 
 
-_WORKING = re.compile(r"[=×÷≈]|\s[x*/]\s|\btimes\b|\bdivided\b|\bover\b", re.IGNORECASE)
+# Working shown beside a figure: an operator, or the words that carry arithmetic in speech.
+_WORKING = re.compile(
+    r"[=×÷≈]|\s[x*/]\s|\btimes\b|\bdivid\w*|\bmultipl\w*|\bover\b|\bgives?\b|\bequals?\b|\bso\b|\bmeans\b|\bdouble\b",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(
     r"\d[\d,]*(?:\.\d+)?\s*(?:[kmgtp]i?b(?:ytes?)?|[kmgtp]bps|bytes?|b\b|k\b|m\b|million|billion|bn|thousand|trillion|[kmbt]\b)?",
     re.I,
@@ -877,18 +936,25 @@ def find_red_flags(
     return hits
 
 
+# Said anywhere in a sentence, these reject what it describes ("..., so we do not").
+_SENTENCE_REJECTIONS = ["so we do not", "which we avoid", "we avoid that", "so we never", "so we will not", "we would not do"]
+
+
 def _flag_in(flag: RedFlag, sent: Sentence) -> bool:
-    if any(find(u, sent.toks) for u in flag.unless):
+    """Every group of the flag asserted in the sentence, and no part of it rejected there: a
+    sentence that negates one side of the flag ("never write typing events to Cassandra, it would
+    load the database") argues against it, whatever else it mentions."""
+    if any(find(u, sent.toks) for u in flag.unless) or any(find(r, sent.toks) for r in _SENTENCE_REJECTIONS):
         return False
+    if sent.toks.words[:1] == ("if",) and any(w in ("would", "could", "might") for w in sent.toks.words):
+        return False  # "If we sent images through the socket, text would wait behind them": a hypothetical
     for group in flag.match:
         found = False
         for phrase in group:
             for s, e in find(phrase, sent.toks):
-                if s < 0 or not _negated(sent.toks, s, e, sent.text):
-                    found = True
-                    break
-            if found:
-                break
+                if s >= 0 and _negated(sent.toks, s, e, sent.text):
+                    return False
+                found = True
         if not found:
             return False
     return True

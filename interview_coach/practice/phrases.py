@@ -9,7 +9,10 @@ Phrase syntax, for content authors:
 - `word*` matches any word starting with `word` ("idempot*" finds "idempotent", "idempotency");
 - `~` between words allows up to three other words in between ("store ~ permanently" finds
   "store every message permanently");
-- a phrase starting with `/` or holding `://` is an API path, looked for as plain text.
+- a phrase starting with `/` or holding `://` is an API path, looked for as plain text;
+- `@class` matches any one word of a shared concept class (`CLASSES` below): "key* ~ by ~ @conv"
+  finds "keyed by conversation", "key the table by chat", "keys by channel id". Classes let a
+  card write a point the way people say it in plain words, whatever they call the parts.
 
 Contractions are opened first ("don't" -> "do not") so negation is seen as a word.
 """
@@ -25,6 +28,7 @@ import snowballstemmer
 _STEMMER = snowballstemmer.stemmer("english")
 # Words and numbers; a number keeps its inner ',', '.' and ':' ("86,400", "2.5", "10:1").
 _WORD = re.compile(r"[a-z0-9]+(?:[.,:][0-9]+)*\*?|~")
+_PHRASE_WORD = re.compile(r"@?[a-z0-9]+(?:[.,:][0-9]+)*\*?|~")
 _CONTRACTIONS = [
     (re.compile(r"\bcan'?t\b"), "can not"),
     (re.compile(r"\bwon'?t\b"), "will not"),
@@ -35,6 +39,41 @@ _CONTRACTIONS = [
 ]
 MAX_GAP = 3
 _BREAK = re.compile(r"[,;:()\[\]—–]|\s-\s")
+
+
+# Concept classes: the words people use for the same part of a design. Facts about English in
+# system design answers, not about one problem, so every card's phrasings may use them. Each word
+# is stemmed; a word ending in "*" is a prefix.
+_CLASS_WORDS: dict[str, str] = {
+    "conv": "conversation chat channel thread room group dialog dialogue dm",
+    "db": "database db store storage datastore cassandra disk table tables persistence dynamo* hbase scylla* postgres* mysql",
+    "socket": "socket websocket* connection pipe stream ws",
+    "clock": "clock clocks time timestamp* ntp",
+    "key": "key keyed partition* shard* bucket* hash* distribut* split",
+    "node": "node* replica* machine* server* host* partition* shard* box*",
+    "write": "write* writing insert* persist* sav* stor* append* record*",
+    "deliver": "deliver* send* sending sent forward* push* relay* hand* rout* fan*",
+    "big": "megabyte* gigabyte* mb gb large big huge heavy bulky binar* raw",
+    "media": "media image* photo* video* file* attachment* picture* pic* binar* blob* bytes",
+    "id": "id ids identifier* sequence* number*",
+    "order": "order* sort* newest latest recent chronolog* sequenc*",
+    "fast": "fast quick* speed* cheap* efficient* throughput rate rates high",
+    "slow": "slow* stall* block* delay* lag* wait* latency hold* clog* jam* starv* choke* freez* bloat*",
+    "lose": "lose* lost losing drop* miss* disappear* vanish*",
+    "avail": "availab* up uptime writable accept* online reachable",
+    # what goes wrong: said after "would" / "could", it rejects the idea before it
+    "harm": "overload* flood* stall* block* break* breaks fail* crash* freez* bury* buries swamp* stuck waste* bloat* "
+    "drown* hammer* melt* choke* starv* clog* jam* lose* lost hurt* kill* uneven* imbalanc* bottleneck* slow* delay* "
+    "hog* exhaust* explod* overwhelm* miss* latency",
+    "bad": "bad harmful broken wrong stale inconsistent disagree* diverg* conflict* skew* drift* mismatch*",
+}
+CLASSES: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
+
+
+def _class_of(words: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    exact = frozenset(stem(w) for w in words.split() if not w.endswith("*"))
+    prefixes = tuple(w[:-1] for w in words.split() if w.endswith("*"))
+    return exact, prefixes
 
 
 @lru_cache(maxsize=65536)
@@ -49,6 +88,10 @@ def normalise(text: str) -> str:
     for pattern, repl in _CONTRACTIONS:
         low = pattern.sub(repl, low)
     return low
+
+
+for _name, _members in _CLASS_WORDS.items():
+    CLASSES[_name] = _class_of(_members)
 
 
 @dataclass(frozen=True)
@@ -99,13 +142,18 @@ def compile_phrase(raw: str) -> Phrase:
     if low.startswith("/") or "://" in low or low.startswith("->") or low == "→":
         return Phrase(raw, (), low)
     parts: list[tuple[str, bool] | None] = []
-    for m in _WORD.finditer(low):
+    for m in _PHRASE_WORD.finditer(low):
         w = m.group(0)
         if w == "~":
             if parts and parts[-1] is not None:
                 parts.append(None)
             continue
-        if w.endswith("*"):
+        if w.startswith("@"):
+            w = w.rstrip("*")  # a class already holds every form of its words
+            if w[1:] not in CLASSES:
+                raise ValueError(f"unknown concept class {w!r} in phrase {raw!r}; known: {', '.join(sorted(CLASSES))}")
+            parts.append((w, False))
+        elif w.endswith("*"):
             parts.append((w[:-1], True))
         else:
             parts.append((stem(w), False))
@@ -116,6 +164,9 @@ def compile_phrase(raw: str) -> Phrase:
 
 def _word_matches(part: tuple[str, bool], toks: Tokens, i: int) -> bool:
     s, prefix = part
+    if s[:1] == "@":
+        exact, prefixes = CLASSES[s[1:]]
+        return toks.stems[i] in exact or toks.words[i].startswith(prefixes)
     if prefix:
         return toks.words[i].startswith(s) or toks.stems[i].startswith(s)
     return toks.stems[i] == s

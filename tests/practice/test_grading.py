@@ -237,7 +237,10 @@ def test_a_comma_list_of_the_card_terms_explains_nothing(data):
     for step, dive in (("high_level", None), ("wrap_up", None), ("deep_dive", "database_and_key"), ("deep_dive", "media")):
         points = card_points(chat, step, [dive] if dive else None)
         terms = [
-            t for p in points for t in [*p.point.keywords, *p.point.phrasings, *p.point.cues] if "~" not in t and "*" not in t
+            t
+            for p in points
+            for t in [*p.point.keywords, *p.point.phrasings, *p.point.cues]
+            if "~" not in t and "*" not in t and "@" not in t
         ]
         chosen = data.draw(st.lists(st.sampled_from(terms), min_size=1, max_size=12))
         field = f"dive:{dive}" if dive else ("components" if step == "high_level" else "tradeoffs")
@@ -249,3 +252,151 @@ def test_blank_answers_grade_missing(chat):
     for step in ("scope", "high_level", "deep_dive", "wrap_up"):
         g = grade_step(chat, step, {"x": "   "}, dives=[d.id for d in chat.deep_dives])
         assert g.points and all(p.level == "missing" for p in g.points) and g.coverage == 0
+
+
+# ---------------------------------------------------------------- plain words, hypotheticals, empty reasons
+
+
+@pytest.mark.parametrize(
+    "phrase, text",
+    [
+        ("key* ~ by ~ @conv", "I key the table by conversation"),
+        ("key* ~ by ~ @conv", "rows are keyed by channel"),
+        ("@clock ~ go* back*", "if the clock of the machine goes back"),
+        ("@big ~ @socket ~ would ~ @slow", "megabytes down the same socket as chat would stall"),
+    ],
+)
+def test_concept_classes_match_any_word_of_the_class(phrase, text):
+    assert find(phrase, Tokens.of(text))
+
+
+def test_an_unknown_concept_class_is_reported():
+    with pytest.raises(ValueError, match="unknown concept class"):
+        find("@nonesuch ~ key", Tokens.of("a key"))
+
+
+def _graded(chat, step, field, point, text):
+    fg = grade_field(chat, step, field, text)
+    return next(p for p in fg.points if p.point_id.endswith("." + point)).level, [f.flag_id for f in fg.red_flags]
+
+
+@pytest.mark.parametrize(
+    "field, point, text",
+    [
+        (
+            "dive:database_and_key",
+            "partition_by_channel",
+            "I key the table by conversation so that everything in one chat is stored on the same replicas.",
+        ),
+        (
+            "dive:database_and_key",
+            "partition_by_channel",
+            "We hash the channel id to pick the nodes, which keeps all messages of a chat on the same machines.",
+        ),
+        (
+            "dive:database_and_key",
+            "cluster_by_message_id",
+            "Inside each chat the rows are sorted by their id, so fetching the last fifty messages is a single sequential read.",
+        ),
+        (
+            "dive:database_and_key",
+            "horizontal_scaling_no_spof",
+            "Capacity grows as machines join, and there is no leader whose failure stops writes.",
+        ),
+        (
+            "dive:delivery",
+            "async_persistence",
+            "Storage happens on a separate path from delivery so the socket server never waits on a disk.",
+        ),
+        (
+            "dive:ordering",
+            "clock_drift",
+            "Each server's clock is a little off from the others, so server timestamps could show a reply above its question.",
+        ),
+        (
+            "dive:media",
+            "not_over_websocket",
+            "Pushing a large video through the chat connection would block the text messages behind it, "
+            "so files take a different route.",
+        ),
+        (
+            "dive:media",
+            "metadata_message",
+            "When the upload finishes the client sends an ordinary chat message that only carries the file's storage key.",
+        ),
+        ("dive:media", "presigned_handshake", "The API returns a short-lived signed upload URL."),
+    ],
+)
+def test_plain_word_explanations_are_explained(chat, field, point, text):
+    assert _graded(chat, "deep_dive", field, point, text)[0] == "explained"
+
+
+@pytest.mark.parametrize(
+    "point, text",
+    [
+        ("ap_over_cp", "Choosing availability means two devices can briefly disagree."),
+        ("snowflake_vs_counters", "Time-based ids need no central service but rely on clocks staying close."),
+        ("media_pipeline_complexity", "Keeping bytes out of the chat servers adds an upload step but protects their memory."),
+        ("pubsub_durability", "Typing indicators are best effort so losing one is harmless."),
+    ],
+)
+def test_a_trade_off_in_plain_words_is_explained(chat, point, text):
+    assert _graded(chat, "wrap_up", "tradeoffs", point, text)[0] == "explained"
+
+
+@pytest.mark.parametrize(
+    "field, text",
+    [
+        (
+            "dive:media",
+            "Sending megabytes down the same socket as chat would stall every small message queued behind it, "
+            "so media goes another way.",
+        ),
+        ("dive:media", "If we sent images through the socket, text would wait behind them."),
+        ("dive:delivery", "Writing to the database before delivering would add its latency to every message, so we do not."),
+        (
+            "dive:typing",
+            "Typing indicators are throwaway, so I would never write them to Cassandra, "
+            "because they would load the databases for nothing.",
+        ),
+        ("dive:sync", "One global cursor would miss messages across partitions."),
+        (
+            "dive:scaling_stateful_tier",
+            "New sockets go to the server with the fewest connections, because round-robin would leave old servers overloaded.",
+        ),
+    ],
+)
+def test_a_hypothetical_or_rejected_misconception_is_no_red_flag(chat, field, text):
+    assert grade_field(chat, "deep_dive", field, text).red_flags == []
+
+
+def test_a_rejection_does_not_hide_the_opposite_point(chat):
+    level, flags = _graded(
+        chat, "deep_dive", "dive:media", "not_over_websocket",
+        "Sending megabytes down the same socket as chat would stall every small message queued behind it, "
+            "so media goes another way.",
+    )  # fmt: skip
+    assert (level, flags) == ("explained", [])
+
+
+def test_an_asserted_misconception_is_still_a_red_flag(chat):
+    assert [
+        f.flag_id for f in grade_field(chat, "deep_dive", "dive:media", "We send the photo bytes over the WebSocket.").red_flags
+    ] == ["media_through_websocket"]
+
+
+def test_does_not_need_is_praise_not_rejection(chat):
+    text = "Ids generated in each server don't need a central service, but they have holes in the numbers."
+    assert _graded(chat, "wrap_up", "tradeoffs", "snowflake_vs_counters", text)[0] == "explained"
+
+
+@pytest.mark.parametrize(
+    "field, point, text",
+    [
+        ("dive:media", "metadata_message", "We send metadata because it is small."),
+        ("dive:delivery", "async_persistence", "Persistence is asynchronous because it is scalable."),
+        ("dive:media", "cdn_delivery", "We use a CDN because it is fast."),
+    ],
+)
+def test_a_reason_of_generic_praise_explains_nothing(chat, field, point, text):
+    assert _graded(chat, "deep_dive", field, point, text)[0] == "named"
