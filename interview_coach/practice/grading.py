@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Literal
 
 from interview_coach.content.models import KeyPoint, ProblemCard, RedFlag
-from interview_coach.practice.phrases import Phrase, Tokens, compile_phrase, find, stem
+from interview_coach.practice.phrases import Phrase, Tokens, compile_phrase, find, matched_words, stem
 
 Level = Literal["explained", "named", "missing", "contradicted"]
 LEVELS: tuple[Level, ...] = ("explained", "named", "missing", "contradicted")
@@ -762,23 +762,21 @@ def _cue_near(
     """A reason or mechanism word near the concept, in the candidate's own words: never part of
     this point's concept, nor of any other concept of the card (naming another part is not a reason)."""
     lo, hi = (0, len(toks)) if start < 0 else (max(0, start - WINDOW), min(len(toks), end + WINDOW))
-    concept_spans = [(s, e) for c in concepts for s, e in find(c, toks)]
+    # The concept's own words, not the words a `~` gap skipped: "cannot ~ order ~ @clock" in
+    # "cannot be trusted for order because their clocks" leaves "trusted" to the candidate.
+    concept_words = {i for c in concepts for i in matched_words(c, toks)}
     for cue in cues:
         phrase = compile_phrase(cue) if not cue.isalnum() else None  # several words, a prefix, a class, a hyphen
         if phrase is not None:
             for s, e in find(phrase, toks):
-                if s < 0 or (lo <= s < hi and not _overlaps(s, e, concept_spans) and not covered.issuperset(range(s, e))):
+                if s < 0 or (lo <= s < hi and concept_words.isdisjoint(range(s, e)) and not covered.issuperset(range(s, e))):
                     return cue
         else:
             target = stem(cue.lower())
             for i in range(lo, hi):
-                if toks.stems[i] == target and not _overlaps(i, i + 1, concept_spans) and i not in covered:
+                if toks.stems[i] == target and i not in concept_words and i not in covered:
                     return cue
     return None
-
-
-def _overlaps(s: int, e: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s < e2 and s2 < e for s2, e2 in spans if s2 >= 0)
 
 
 def _figure_near(toks: Tokens, start: int, end: int) -> str | None:

@@ -188,6 +188,35 @@ def find(phrase: str | Phrase, toks: Tokens) -> list[tuple[int, int]]:
     return out
 
 
+def matched_words(phrase: str | Phrase, toks: Tokens) -> set[int]:
+    """The positions of the words a phrase's matches consist of: a `~` gap's words are not part of it."""
+    ph = compile_phrase(phrase) if isinstance(phrase, str) else phrase
+    out: set[int] = set()
+    if ph.plain is not None or not ph.parts:
+        return out
+    for start in range(len(toks)):
+        hit = _positions_from(ph.parts, 0, toks, start)
+        if hit is not None:
+            out.update(hit)
+    return out
+
+
+def _positions_from(parts: tuple[tuple[str, bool] | None, ...], k: int, toks: Tokens, i: int) -> tuple[int, ...] | None:
+    if k == len(parts):
+        return ()
+    part = parts[k]
+    if part is None:
+        for skip in range(MAX_GAP + 1):
+            rest = _positions_from(parts, k + 1, toks, i + skip)
+            if rest is not None:
+                return rest
+        return None
+    if i >= len(toks) or not _word_matches(part, toks, i):
+        return None
+    rest = _positions_from(parts, k + 1, toks, i + 1)
+    return None if rest is None else (i, *rest)
+
+
 def _match_from(parts: tuple[tuple[str, bool] | None, ...], k: int, toks: Tokens, i: int) -> int | None:
     """The end of a match of parts[k:] starting at word i, or None."""
     if k == len(parts):

@@ -400,3 +400,21 @@ def test_does_not_need_is_praise_not_rejection(chat):
 )
 def test_a_reason_of_generic_praise_explains_nothing(chat, field, point, text):
     assert _graded(chat, "deep_dive", field, point, text)[0] == "named"
+
+
+def test_words_a_phrase_gap_skips_are_the_candidates_own_reason(chat):
+    # "cannot ~ order ~ @clock" matches across "be trusted for" and "because their": those
+    # skipped words are the candidate's, so "trusted" still counts as the reason.
+    text = "Timestamps from different servers cannot be trusted for order because their clocks drift apart."
+    assert _graded(chat, "deep_dive", "dive:ordering", "clock_drift", text)[0] == "explained"
+
+
+@pytest.mark.parametrize(
+    "field, point, text",
+    [
+        ("dive:media", "not_over_websocket", "Photos should not go through the WebSocket, or a big upload would block text."),
+        ("dive:delivery", "async_persistence", "The database write is kept off this path so slow storage cannot delay delivery."),
+    ],
+)
+def test_plain_word_phrasings_are_explained(chat, field, point, text):
+    assert _graded(chat, "deep_dive", field, point, text)[0] == "explained"
