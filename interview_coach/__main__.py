@@ -1,4 +1,4 @@
-from interview_coach.cli.main import run
+from interview_coach.cli.launch import run
 
 if __name__ == "__main__":
     run()

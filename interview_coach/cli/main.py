@@ -7,6 +7,7 @@ jinja2, fastapi) inside the command functions, so `--help` stays fast.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
 import sys
@@ -16,26 +17,9 @@ import typer
 from typer.core import TyperGroup
 
 from interview_coach import __version__
+from interview_coach.cli.commands import APP_HELP, COMMANDS, CONTENT_ENV, OPTION_HELP
 from interview_coach.cli.state import state
 
-# The commands, the main job first: name -> (module under interview_coach.cli, one-line summary).
-# A module is imported only when its command runs (or its own --help is asked for), so
-# `interview-coach --help` and every command pay only for what they use. The summaries are the
-# commands' own first docstring lines; tests/cli/test_help.py keeps the two equal.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "practice": ("practice", "Run a timed mock system design interview, with an interviewer, hints and a score card."),
-    "estimate": ("estimate", "Back-of-the-envelope estimates that show their work: QPS, storage, bandwidth, connections, "
-                             "servers and cache, from a problem card's preset or your own numbers."),
-    "quiz": ("quiz", "Take the chapter quiz, with an explanation after every answer and a score by section."),
-    "summary": ("summary", "Write up a mock interview as a design document, or a problem's reference design."),
-    "history": ("history", "List what you have done: mock interviews with their scores, estimation drills and quiz runs."),
-    "framework": ("framework", "Show the four-step framework: timeline, trade-offs, pitfalls, checklist and rubric."),
-    "problems": ("problems", "Browse the interview problems."),
-    "demo": ("demo", "Watch the reference chat design run: real servers, ids, store, fan-out, typing, media, sync."),
-    "serve": ("serve", "Run the reference chat as a service: the chapter's HTTP API and a WebSocket, until Ctrl-C or SIGTERM."),
-    "content": ("content", "Check problem cards, frameworks and quiz banks."),
-    "data": ("data", "Check, back up and restore your saved sessions (the database in the data folder)."),
-}
 COMMAND_MODULES = list(dict.fromkeys(module for module, _ in COMMANDS.values()))
 
 
@@ -80,6 +64,11 @@ class CoachGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         from interview_coach.errors import CoachError
+
+        # Start-up is over (launch.py held the collector off while typer loaded): what exists now
+        # lives until exit, so it is frozen out of every later collection.
+        gc.freeze()
+        gc.enable()
 
         try:
             return super().invoke(ctx)
@@ -171,7 +160,7 @@ app = typer.Typer(
     # `--help`; each command's own --help keeps the rich layout.
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
-    help="A terminal coach for system design interviews.\n\nExample: interview-coach practice",
+    help=APP_HELP,
     invoke_without_command=True,
 )
 
@@ -185,13 +174,13 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     ctx: typer.Context,
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help=OPTION_HELP["version"]),
+    debug: bool = typer.Option(False, "--debug", help=OPTION_HELP["debug"]),
     content_dir: str = typer.Option(
         None,
         "--content-dir",
-        envvar="INTERVIEW_COACH_CONTENT",
-        help="Extra content folder (problem cards, quiz banks, templates); it must exist.",
+        envvar=CONTENT_ENV,
+        help=OPTION_HELP["content_dir"],
     ),
 ) -> None:
     """A terminal coach for system design interviews.
@@ -222,5 +211,5 @@ def _maybe_import(name: str) -> Any:
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Run the command line through typer (the console script goes through launch.run)."""
     app()

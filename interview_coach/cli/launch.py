@@ -1,0 +1,98 @@
+"""The console script's entry: the top-level help without loading typer, and a quick exit.
+
+`interview-coach --help` is what a person runs first and most often; importing typer (with its
+own copy of click) alone costs several times a bare interpreter's start-up, so the command list
+is printed from the table in `commands.py`, laid out as click lays it out (tests/cli/
+test_launch.py compares the two at several widths). Everything else goes to typer (`main.py`).
+
+Start-up creates many objects and few cycles, so the cyclic garbage collector is held off until
+the command's own code starts, and a short command ends without tearing down every module: the
+exit handlers run and the output is flushed, then the process exits.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import sys
+import textwrap
+
+from interview_coach.cli.commands import APP_HELP, COMMANDS, GLOBAL_OPTIONS
+
+HELP_FLAGS = ("--help", "-h")
+
+
+def top_help(prog: str, columns: int | None = None) -> str:
+    """The top-level help, as click's formatter writes it for `cli/main.py`'s group."""
+    if columns is None:
+        columns = shutil.get_terminal_size().columns
+    width = max(min(columns, 80) - 2, 50)  # click: at most 80 columns, at least 50, minus 2
+    out = [f"Usage: {prog} [OPTIONS] COMMAND [ARGS]...", ""]
+    for i, paragraph in enumerate(APP_HELP.split("\n\n")):
+        if i:
+            out.append("")
+        out.extend(textwrap.wrap(" ".join(paragraph.split()), width, initial_indent="  ", subsequent_indent="  "))
+    out += ["", "Options:"]
+    out += _definitions([(flags, text) for flags, text in GLOBAL_OPTIONS], width)
+    out += ["", "Commands:"]
+    out += _definitions([(name, summary) for name, (_, summary) in COMMANDS.items()], width)
+    return "\n".join(out) + "\n"
+
+
+def _definitions(rows: list[tuple[str, str]], width: int, col_max: int = 30, spacing: int = 2) -> list[str]:
+    """click's `write_dl`: the first column as wide as its longest entry (at most `col_max`)."""
+    first = min(max(len(term) for term, _ in rows), col_max)
+    lines: list[str] = []
+    for term, text in rows:
+        lines_text = textwrap.wrap(text, max(width - first - spacing - 2, 10)) or [""]
+        if len(term) <= first:
+            lines.append(f"  {term}{' ' * (first - len(term) + spacing)}{lines_text[0]}")
+            rest = lines_text[1:]
+        else:
+            lines.append(f"  {term}")
+            rest = lines_text
+        lines.extend(f"{' ' * (first + spacing + 2)}{line}" for line in rest)
+    return lines
+
+
+def run() -> None:
+    """Console-script entry point."""
+    args = sys.argv[1:]
+    if len(args) == 1 and args[0] in HELP_FLAGS:
+        sys.stdout.write(top_help(os.path.basename(sys.argv[0]) or "interview-coach"))
+        sys.stdout.flush()
+        return
+    gc.disable()  # re-enabled by the group just before the command runs (main.CoachGroup.invoke)
+    from interview_coach.cli.main import app
+
+    code = 0
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+    quick_exit(code)
+
+
+def quick_exit(code: int) -> None:
+    """Exit without tearing the interpreter down, when nothing can be lost by it.
+
+    Exit handlers (atexit, including weakref finalizers such as temporary folders) run first and
+    both streams are flushed; a run that still has other threads alive exits the usual way,
+    which waits for them.
+    """
+    import threading
+
+    if threading.active_count() > 1:
+        sys.exit(code)
+    import atexit
+
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)  # a closed or broken stream: let the usual exit report it
+    os._exit(code)
