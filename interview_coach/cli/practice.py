@@ -19,6 +19,10 @@ from typing import Annotated, Any
 
 import typer
 
+# Imported up front, not where used: the hang-up handler runs at any moment, possibly in the
+# middle of another import of this module (see ui/ask.py).
+from interview_coach.ui.hangup import is_lost_terminal, terminal_lost, watch_terminal
+
 COMMAND_NAMES = ("/hint", "/next", "/back", "/skip", "/pause", "/done", "/help")
 DEFAULT_PROBLEM = "chat"
 
@@ -253,19 +257,20 @@ class InteractiveInterview:
             if sig is not None:
                 with contextlib.suppress(ValueError):  # not the main thread (tests)
                     old[sig] = signal.signal(sig, _raise_interrupt)
+        # A terminal closed under a shell may send no hang-up at all: watch for it ourselves.
+        stop_watch = watch_terminal() if getattr(signal, "SIGHUP", None) in old else (lambda: None)
         try:
             self._interview(resumed)
             self._review()
         except KeyboardInterrupt as stop:
             self._stop(getattr(stop, "unsent", None))
         except OSError as exc:
-            from interview_coach.cli.hangup import is_lost_terminal, terminal_lost
-
             if not is_lost_terminal(exc):
                 raise
             terminal_lost()  # the terminal is gone (window closed): a hang-up, saved the same way
             self._stop(None)  # what the toolbar last saw typed
         finally:
+            stop_watch()
             for sig, handler in old.items():
                 signal.signal(sig, handler)
 
@@ -494,7 +499,5 @@ def show_ending(con: Any, session: Any, framework: Any, card: Any, *, use_pager:
 def _raise_interrupt(signum: int, frame: Any) -> None:
     # A closed terminal (SIGHUP) or a polite kill (SIGTERM) stops like Ctrl-C: everything saved.
     if signum == getattr(signal, "SIGHUP", None):
-        from interview_coach.cli.hangup import terminal_lost
-
         terminal_lost()  # so the prompt's last redraw does not fail on the vanished terminal
     raise KeyboardInterrupt

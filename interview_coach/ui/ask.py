@@ -17,6 +17,10 @@ import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+# Imported up front, not where used: a hang-up signal may arrive while the lost-terminal path
+# runs, and its handler needs this module whole (an import cut in half by a signal fails).
+from interview_coach.ui.hangup import is_lost_terminal, terminal_lost
+
 
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C at a prompt. `unsent` is the text typed, or the options ticked, when it came."""
@@ -79,6 +83,14 @@ def _wrap_every_window(app: Any) -> None:
 
     for window in app.layout.find_all_windows():
         window.wrap_lines = to_filter(True)
+
+
+def _kept(app: Any, unsent: Callable[[Any], str | list[str]]) -> str | list[str] | None:
+    """What was typed or ticked in `app` when it stopped (None if it cannot be read)."""
+    try:
+        return unsent(app)
+    except Exception:  # noqa: BLE001 - what was typed is kept if it can be; the stop must happen
+        return None
 
 
 def _add_toolbar(app: Any, toolbar: Callable[[], Any], refresh_interval: float) -> None:
@@ -144,11 +156,15 @@ class QuestionaryAsker:
         except Interrupted:
             raise
         except KeyboardInterrupt:  # Ctrl-C, or a closed terminal turned into one
-            try:
-                kept = unsent(app)
-            except Exception:  # noqa: BLE001 - what was typed is kept if it can be; the stop must happen
-                kept = None
-            raise Interrupted(kept) from None
+            raise Interrupted(_kept(app, unsent)) from None
+        except OSError as exc:
+            if not is_lost_terminal(exc):
+                raise
+            # The terminal vanished under the prompt (a read or redraw failed before any hang-up
+            # signal came): a stop like Ctrl-C, with the text in the prompt's buffer right now,
+            # not whatever the toolbar last saw.
+            terminal_lost()
+            raise Interrupted(_kept(app, unsent)) from None
 
     def text(
         self,

@@ -12,7 +12,10 @@ import contextlib
 import errno
 import logging
 import os
+import select
 import signal
+import threading
+from collections.abc import Callable
 
 _LOST = {errno.EIO, errno.ENXIO, errno.ENOTTY, errno.EBADF}
 
@@ -40,3 +43,47 @@ def terminal_lost() -> None:
         os.close(devnull)
     # prompt_toolkit's event loop reports its failed last redraw through asyncio's logger.
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+
+
+def watch_terminal(fd: int = 0, interval: float = 0.2) -> Callable[[], None]:
+    """Turn a vanished terminal into a hang-up signal, even when none is sent; returns `stop`.
+
+    When the program's terminal closes, only the session's leader is sure to get SIGHUP: a
+    program started by a shell may get nothing, while the prompt library reads the vanished
+    terminal as "no input yet" and waits for ever. A watcher thread polls `fd` for the hang-up
+    condition (POLLHUP, POLLERR) and then sends the process SIGHUP once, so the handler the
+    caller installed saves and stops as on any hang-up. Nothing is watched if `fd` is not a
+    terminal, or the platform has no poll().
+    """
+    if not hasattr(select, "poll") or not _isatty(fd):
+        return lambda: None
+    stopped = threading.Event()
+
+    def run() -> None:
+        poller = select.poll()
+        poller.register(fd, 0)  # no events asked for: only hang-up, error and invalid are reported
+        while not stopped.is_set():
+            try:
+                events = poller.poll(interval * 1000)
+            except OSError:
+                return
+            if any(mask & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, mask in events):
+                if not stopped.is_set():
+                    os.kill(os.getpid(), signal.SIGHUP)
+                return
+
+    thread = threading.Thread(target=run, name="terminal-watch", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        stopped.set()
+        thread.join(interval * 2 + 1.0)
+
+    return stop
+
+
+def _isatty(fd: int) -> bool:
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
