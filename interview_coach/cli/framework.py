@@ -40,8 +40,9 @@ def framework(
     fw = load_framework(state.content_dir)
     if as_json:
         from interview_coach.cli.output import print_json
+        from interview_coach.content.schema import dump
 
-        data = fw.model_dump(mode="json")
+        data = dump(fw)
         if chosen:
             # The rubric lives inside each step, so asking for it returns the steps.
             keys = {PART_KEYS[p] for p in chosen}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -19,6 +20,9 @@ def console(stderr: bool = False):  # -> rich.console.Console
         no_color="NO_COLOR" in os.environ,
         highlight=False,
         soft_wrap=False,
+        # Text from cards and answers is shown as written: ":thumbs_up:" stays text (and rich's
+        # table of emoji names is never loaded).
+        emoji=False,
     )
 
 
@@ -30,6 +34,10 @@ def print_json(data: Any) -> None:
 def _default(obj: Any) -> Any:
     if hasattr(obj, "model_dump"):
         return obj.model_dump(mode="json")
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        from interview_coach.content.schema import dump
+
+        return dump(obj)  # content classes: keyed as in their files
     if hasattr(obj, "isoformat"):
         return obj.isoformat()
     if isinstance(obj, (set, frozenset)):

@@ -59,7 +59,7 @@ def show_problem(
     if as_json:
         from interview_coach.cli.output import print_json
 
-        print_json(card.model_dump(mode="json", by_alias=True))
+        print_json(card)
         return
     from interview_coach.cli.output import console
     from interview_coach.ui.problem_view import render_problem

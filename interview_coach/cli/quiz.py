@@ -83,7 +83,7 @@ def quiz(
         return
     from interview_coach.cli.state import state
     from interview_coach.errors import NoTerminalError, UsageError
-    from interview_coach.quiz.session import resolve_sections
+    from interview_coach.quiz.bank import resolve_sections
 
     the_bank = _choose_bank(bank, problem, state.content_dir)
     sections = resolve_sections(the_bank, section or [])
@@ -417,7 +417,7 @@ def export(
     from interview_coach.cli.state import state
     from interview_coach.errors import UsageError
     from interview_coach.quiz.anki import write_deck
-    from interview_coach.quiz.session import resolve_sections
+    from interview_coach.quiz.bank import resolve_sections
 
     target = Path(anki).expanduser()
     if target.suffix.lower() != ".apkg":

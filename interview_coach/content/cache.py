@@ -10,10 +10,9 @@ file) is a miss too: the cache can only make a command faster, never make it fai
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
-import tempfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -23,7 +22,9 @@ from interview_coach import __version__
 T = TypeVar("T")
 
 CACHE_ENV = "INTERVIEW_COACH_CACHE"  # a folder, or "off"
-_MODELS = Path(__file__).with_name("models.py")
+# The source files of the content classes: a cached object is only read back by the classes it
+# was stored from (an added field would otherwise be missing from an old object).
+_MODELS = (Path(__file__).with_name("models.py"), Path(__file__).parents[1] / "quiz" / "bank.py")
 
 
 def cache_dir() -> Path | None:
@@ -39,34 +40,41 @@ def cache_dir() -> Path | None:
     return Path(platformdirs.user_cache_dir("interview-coach"))
 
 
-def _stamp(path: Path) -> tuple[object, ...] | None:
+def _stamp(path: Path, depends: tuple[Path, ...] = ()) -> tuple[object, ...] | None:
     try:
-        st, models = path.stat(), _MODELS.stat()
+        st, models = path.stat(), [m.stat() for m in (*_MODELS, *depends)]
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns, __version__, models.st_mtime_ns, models.st_size)
+    return (st.st_size, st.st_mtime_ns, __version__, *((m.st_mtime_ns, m.st_size) for m in models))
 
 
-def cached(kind: str, path: Path, build: Callable[[], T]) -> T:
-    """`build()`'s result for `path`, from the cache when the file is unchanged since it was stored."""
-    folder, stamp = cache_dir(), _stamp(path)
+def cached(kind: str, path: Path, build: Callable[[], T], depends: tuple[Path, ...] = ()) -> T:
+    """`build()`'s result for `path`, from the cache when the file is unchanged since it was stored.
+
+    `depends`: more source files whose classes the result holds (a change to one is a miss).
+    """
+    folder, stamp = cache_dir(), _stamp(path, depends)
     if folder is None or stamp is None:
         return build()
-    key = hashlib.sha256(f"{kind}\0{path.resolve()}".encode()).hexdigest()[:32]
-    entry = folder / "content" / f"{key}.pickle"
+    # The entry's name only spreads files out; the full path stored inside decides a hit, so
+    # two paths with the same checksum cannot read each other's content.
+    where = f"{kind}\0{path.resolve()}"
+    entry = folder / "content" / f"{kind}-{path.stem[:40]}-{zlib.crc32(where.encode()):08x}.pickle"
     try:
         with entry.open("rb") as fh:
-            stored_stamp, value = pickle.load(fh)
-        if stored_stamp == stamp:
+            stored_where, stored_stamp, value = pickle.load(fh)
+        if stored_where == where and stored_stamp == stamp:
             return value
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError):
         pass  # missing, truncated or from another version: a miss
     value = build()  # errors (invalid content) propagate and are never cached
-    _store(entry, (stamp, value))
+    _store(entry, (where, stamp, value))
     return value
 
 
 def _store(entry: Path, payload: object) -> None:
+    import tempfile
+
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".pickle")

@@ -8,20 +8,23 @@ built-in one takes its place. Every problem is reported as `file:line: message`.
 
 from __future__ import annotations
 
-import difflib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, TypeVar
 
 from interview_coach.content.cache import cached
-from interview_coach.content.models import Framework, ProblemCard
 from interview_coach.content.yamlsrc import Located, load_located
 from interview_coach.errors import ContentError, NotFoundError
 from interview_coach.paths import data_dir, user_content_dir
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from interview_coach.content.models import Framework, ProblemCard
+
+M = TypeVar("M")
+T = TypeVar("T")
 
 
 def errors_of(located: Located, exc: ValidationError) -> list[str]:
@@ -31,12 +34,25 @@ def errors_of(located: Located, exc: ValidationError) -> list[str]:
         loc = tuple(err.get("loc", ()))
         shown = ".".join(str(p) for p in loc if p != "[key]") or "document"
         msg = err.get("msg", "invalid")
-        if err.get("type") == "missing":
+        kind = err.get("type")
+        if kind in ("missing", "missing_argument", "missing_keyword_only_argument"):
             msg = "required field is missing"
-        elif err.get("type") == "extra_forbidden":
+        elif kind in ("extra_forbidden", "unexpected_keyword_argument"):
             msg = "unknown field (check the spelling)"
+        elif kind == "predicate_failed":
+            msg = _predicate_message(msg)
         out.append(f"{located.where(loc)}: {shown}: {msg}")
     return out
+
+
+def _predicate_message(msg: str) -> str:
+    """"Predicate 'lower_id' failed" as what the value should be (the predicate's docstring)."""
+    from interview_coach.content import models
+
+    name = msg.split("'")[1] if msg.count("'") >= 2 else ""
+    check = getattr(models, name, None)
+    doc = (getattr(check, "__doc__", None) or "").strip()
+    return f"should be {doc}" if doc else msg
 
 
 def parse_model(located: Located, model: type[M]) -> M:
@@ -44,8 +60,12 @@ def parse_model(located: Located, model: type[M]) -> M:
     if not isinstance(located.data, dict):
         kind = "empty file" if located.data is None else type(located.data).__name__
         raise ContentError([f"{located.where(())}: expected a mapping at the top level, found {kind}"])
+    from pydantic import ValidationError
+
+    from interview_coach.content.schema import validate
+
     try:
-        return model.model_validate(located.data)
+        return validate(model, located.data)
     except ValidationError as exc:
         raise ContentError(errors_of(located, exc)) from None
 
@@ -103,6 +123,8 @@ def quiz_paths(content_dir: str | Path | None = None) -> dict[str, Path]:
 
 @lru_cache(maxsize=8)
 def _framework(path: Path, mtime: float) -> Framework:
+    from interview_coach.content.models import Framework
+
     return cached("framework", path, lambda: load_model(path, Framework))
 
 
@@ -117,6 +139,8 @@ def _problem(path: Path, mtime: float) -> ProblemCard:
 
 
 def _load_card(path: Path) -> ProblemCard:
+    from interview_coach.content.models import ProblemCard
+
     card = load_model(path, ProblemCard)
     if card.id != path.stem:
         located = load_located(path)
@@ -143,16 +167,30 @@ def resolve_problem_name(name: str, content_dir: str | Path | None = None) -> st
     prefixed = [pid for pid in paths if pid.startswith(key)] if key else []
     if len(prefixed) == 1:
         return prefixed[0]
+    import difflib
+
     close = difflib.get_close_matches(key, list(paths) + list(aliases), n=3, cutoff=0.5)
     close = list(dict.fromkeys(aliases.get(c, c) for c in close))
     hint = f"did you mean {', '.join(close)}?" if close else f"choose one of: {', '.join(sorted(paths))}"
     raise NotFoundError(f"unknown problem {name!r}", hint)
 
 
+def problem_path(name: str, content_dir: str | Path | None = None) -> Path:
+    """The file of problem `name` (an id, alias or unique prefix)."""
+    return problem_paths(content_dir)[resolve_problem_name(name, content_dir)]
+
+
 def load_problem(name: str, content_dir: str | Path | None = None) -> ProblemCard:
-    pid = resolve_problem_name(name, content_dir)
-    path = problem_paths(content_dir)[pid]
+    path = problem_path(name, content_dir)
     return _problem(path, path.stat().st_mtime)
+
+
+def card_view(kind: str, name: str, make: Callable[[ProblemCard], T], content_dir: str | Path | None = None,
+              depends: tuple[Path, ...] = ()) -> T:
+    """`make(card)` for problem `name`, cached beside the card: a command that needs only a part of
+    a card (an estimation preset) reads that part without loading the whole card's classes."""
+    path = problem_path(name, content_dir)
+    return cached(kind, path, lambda: make(_problem(path, path.stat().st_mtime)), depends)
 
 
 def load_problems(content_dir: str | Path | None = None) -> list[ProblemCard]:

@@ -1,28 +1,65 @@
-"""The content model: the four-step framework and problem cards, as pydantic v2 models.
+"""The content model: the four-step framework and problem cards, as plain dataclasses.
 
-Content is data: a new problem card or rubric item needs no code. Every model forbids unknown
-fields so a typo in a YAML key is reported, not silently ignored.
+Content is data: a new problem card or rubric item needs no code. The classes are stdlib
+dataclasses that pydantic validates (content/schema.py builds the validators on first use):
+every field's type and constraint is checked, unknown fields are refused so a typo in a YAML
+key is reported, not silently ignored, and `__post_init__` holds the checks across fields.
+Reading content therefore needs no pydantic at all when it comes from the content cache,
+which keeps every command that shows content quick to start.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+if TYPE_CHECKING:
+    # The constraints (annotated_types, which pydantic reads) are named only inside annotations,
+    # and annotations stay text (PEP 563) until pydantic reads them: content/schema.py supplies
+    # these names to a module when it first validates into its classes, so reading cached
+    # content imports neither annotated_types nor pydantic.
+    from annotated_types import Ge, Le, MinLen, Predicate
 
-Id = str  # lower-case identifiers: letters, digits, '_' and '-'
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+def lower_id(value: str) -> bool:
+    """lower-case letters, digits, '_' and '-', starting with a letter or digit"""
+    return re.fullmatch(ID_PATTERN[1:-1], value) is not None
+
+
+def component_id(value: str) -> bool:
+    """letters, digits and '_', starting with a letter"""
+    return re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", value) is not None
+
+
+if TYPE_CHECKING:  # supplied by content/schema.py at validation time (see above)
+    Id = Annotated[str, Predicate(lower_id)]
+    Text3 = Annotated[str, MinLen(3)]
+# YAML keys that are Python keywords or clash with a name: the field name -> the key in a file.
+ALIASES = {"source": "from", "target": "to", "schema_": "schema"}
+
+
+def yaml_key(name: str) -> str:
+    return ALIASES.get(name, name)
 
 STEP_IDS = ("scope", "high_level", "deep_dive", "wrap_up")
 CompetencyId = Literal["problem_navigation", "solution_design", "technical_excellence", "communication"]
 
 
-class Model(BaseModel):
-    # defer_build: the validators are built on first validation, so a command that gets its
-    # cards from the content cache (content/cache.py) never pays for building them.
-    model_config = ConfigDict(extra="forbid", frozen=False, defer_build=True)
+class Model:
+    """The base of every content class: its pydantic configuration, as a plain dict."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {
+        "extra": "forbid",
+        "alias_generator": yaml_key,
+        "validate_by_name": True,
+        "validate_by_alias": True,
+    }
 
 
+@dataclass(kw_only=True)
 class KeyPoint(Model):
     """Something an interviewer listens for, and the words that show it in an answer.
 
@@ -33,12 +70,12 @@ class KeyPoint(Model):
     factor of the card's (`figure` names the calculator's result, or `value` gives it).
     """
 
-    id: str = Field(pattern=ID_PATTERN)
-    text: str = Field(min_length=3)
-    keywords: list[str] = Field(min_length=1)
-    phrasings: list[str] = Field(default_factory=list)
-    cues: list[str] = Field(default_factory=list)
-    contradictions: list[str] = Field(default_factory=list)
+    id: Id
+    text: Text3
+    keywords: Annotated[list[str], MinLen(1)]
+    phrasings: list[str] = field(default_factory=list)
+    cues: list[str] = field(default_factory=list)
+    contradictions: list[str] = field(default_factory=list)
     kind: Literal["statement", "question", "estimate", "api"] = "statement"
     figure: str | None = None
     value: float | None = None
@@ -49,6 +86,7 @@ class KeyPoint(Model):
     competency: CompetencyId | None = None
 
 
+@dataclass(kw_only=True)
 class RedFlag(Model):
     """A misconception an interviewer pushes back on, and the chapter's reason.
 
@@ -56,58 +94,61 @@ class RedFlag(Model):
     negated ("not", "instead of", "... is risky"). `steps` limits where it is looked for.
     """
 
-    id: str = Field(pattern=ID_PATTERN)
-    text: str = Field(min_length=3)
-    reason: str = Field(min_length=3)
-    match: list[list[str]] = Field(min_length=1)
-    steps: list[Literal["scope", "high_level", "deep_dive", "wrap_up"]] = Field(default_factory=list)
+    id: Id
+    text: Text3
+    reason: Text3
+    match: Annotated[list[list[str]], MinLen(1)]
+    steps: list[Literal["scope", "high_level", "deep_dive", "wrap_up"]] = field(default_factory=list)
     challenge: str | None = None  # what the interviewer asks back
-    unless: list[str] = Field(default_factory=list)  # words that show the sentence argues against it ("drift")
+    unless: list[str] = field(default_factory=list)  # words that show the sentence argues against it ("drift")
 
 
+@dataclass(kw_only=True)
 class Prompt(Model):
     """One question the candidate answers inside a step."""
 
-    id: str = Field(pattern=ID_PATTERN)
-    text: str = Field(min_length=3)
+    id: Id
+    text: Text3
     kind: Literal["text", "clarify", "estimates", "apis", "deep_dives", "buy_in"] = "text"
     placeholder: str | None = None
 
 
+@dataclass(kw_only=True)
 class Step(Model):
     id: Literal["scope", "high_level", "deep_dive", "wrap_up"]
-    number: int = Field(ge=1, le=4)
+    number: Annotated[int, Ge(1), Le(4)]
     title: str
-    min_minutes: int = Field(ge=1)
-    max_minutes: int = Field(ge=1)
+    min_minutes: Annotated[int, Ge(1)]
+    max_minutes: Annotated[int, Ge(1)]
     goal: str
-    key_actions: list[str] = Field(min_length=1)
-    good_looks_like: list[str] = Field(min_length=1)
-    prompts: list[Prompt] = Field(min_length=1)
-    rubric: list[KeyPoint] = Field(min_length=1)
+    key_actions: Annotated[list[str], MinLen(1)]
+    good_looks_like: Annotated[list[str], MinLen(1)]
+    prompts: Annotated[list[Prompt], MinLen(1)]
+    rubric: Annotated[list[KeyPoint], MinLen(1)]
     section: str
 
-    @model_validator(mode="after")
-    def _range(self) -> Step:
+    def __post_init__(self) -> None:
         if self.max_minutes < self.min_minutes:
             raise ValueError(f"max_minutes ({self.max_minutes}) is below min_minutes ({self.min_minutes})")
-        return self
 
 
+@dataclass(kw_only=True)
 class Category(Model):
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id
     title: str
     description: str
-    examples: list[str] = Field(min_length=1)
+    examples: Annotated[list[str], MinLen(1)]
 
 
+@dataclass(kw_only=True)
 class Topic(Model):
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id
     title: str
     description: str
-    questions: list[str] = Field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
 
 
+@dataclass(kw_only=True)
 class TradeoffOption(Model):
     name: str
     advantages: str
@@ -115,62 +156,63 @@ class TradeoffOption(Model):
     best_for: str
 
 
+@dataclass(kw_only=True)
 class TradeoffMatrix(Model):
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id
     title: str
     note: str | None = None
-    options: list[TradeoffOption] = Field(min_length=2)
+    options: Annotated[list[TradeoffOption], MinLen(2)]
 
 
+@dataclass(kw_only=True)
 class Pitfall(Model):
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id
     title: str
     description: str
     remedy: str
 
 
+@dataclass(kw_only=True)
 class ChecklistItem(Model):
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id
     question: str
     quiz_section: str | None = None
 
 
+@dataclass(kw_only=True)
 class Competency(Model):
     id: CompetencyId
     title: str
     description: str
     levels: dict[Literal["mid", "senior", "staff"], str]
-    steps: list[Literal["scope", "high_level", "deep_dive", "wrap_up"]] = Field(min_length=1)
+    steps: Annotated[list[Literal["scope", "high_level", "deep_dive", "wrap_up"]], MinLen(1)]
 
-    @model_validator(mode="after")
-    def _all_levels(self) -> Competency:
+    def __post_init__(self) -> None:
         missing = {"mid", "senior", "staff"} - set(self.levels)
         if missing:
             raise ValueError(f"levels is missing {', '.join(sorted(missing))}")
-        return self
 
 
+@dataclass(kw_only=True)
 class Framework(Model):
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id
     title: str
     summary: str
     total_minutes: tuple[int, int]
     source: str
     steps: list[Step]
-    clarifying_categories: list[Category] = Field(min_length=1)
-    deep_dive_topics: list[Topic] = Field(min_length=1)
-    wrap_up_focus: list[Topic] = Field(min_length=1)
-    tradeoffs: list[TradeoffMatrix] = Field(min_length=1)
-    pitfalls: list[Pitfall] = Field(min_length=1)
-    checklist: list[ChecklistItem] = Field(min_length=1)
-    competencies: list[Competency] = Field(min_length=4)
+    clarifying_categories: Annotated[list[Category], MinLen(1)]
+    deep_dive_topics: Annotated[list[Topic], MinLen(1)]
+    wrap_up_focus: Annotated[list[Topic], MinLen(1)]
+    tradeoffs: Annotated[list[TradeoffMatrix], MinLen(1)]
+    pitfalls: Annotated[list[Pitfall], MinLen(1)]
+    checklist: Annotated[list[ChecklistItem], MinLen(1)]
+    competencies: Annotated[list[Competency], MinLen(4)]
 
-    @model_validator(mode="after")
-    def _four_steps(self) -> Framework:
+    def __post_init__(self) -> None:
         ids = [s.id for s in self.steps]
         if ids != list(STEP_IDS):
             raise ValueError(f"steps must be {', '.join(STEP_IDS)} in that order (found {', '.join(ids)})")
-        return self
 
     def step(self, step_id: str) -> Step:
         for s in self.steps:
@@ -182,87 +224,95 @@ class Framework(Model):
 # ---------------------------------------------------------------- problem cards
 
 
+@dataclass(kw_only=True)
 class ClarifyingQuestion(Model):
     """A fact the interviewer holds, and the ways a candidate may ask for it."""
 
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id
     category: Literal["functional", "non_functional", "scale", "out_of_scope"]
     question: str
     # Other ways a candidate would ask the same thing: the interviewer matches questions by
     # meaning against these and `question`, so each should word the intent differently.
-    paraphrases: list[str] = Field(default_factory=list)
-    keywords: list[str] = Field(min_length=1)
+    paraphrases: list[str] = field(default_factory=list)
+    keywords: Annotated[list[str], MinLen(1)]
     answer: str
     # True when the chapter gives no figure and the card's reply is an assumption the
     # candidate should state as their own.
     assumption: bool = False
 
 
+@dataclass(kw_only=True)
 class Requirements(Model):
-    functional: list[str] = Field(min_length=1)
-    non_functional: list[str] = Field(min_length=1)
-    out_of_scope: list[str] = Field(min_length=1)
+    functional: Annotated[list[str], MinLen(1)]
+    non_functional: Annotated[list[str], MinLen(1)]
+    out_of_scope: Annotated[list[str], MinLen(1)]
 
 
+@dataclass(kw_only=True)
 class EstimationPreset(Model):
     inputs: dict[str, str | int | float | list[str]]
-    stated: dict[str, float] = Field(default_factory=dict)
-    notes: list[str] = Field(default_factory=list)
+    stated: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
+@dataclass(kw_only=True)
 class Api(Model):
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "WS", "RPC"]
     path: str
     purpose: str
 
 
+@dataclass(kw_only=True)
 class Component(Model):
-    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    id: Annotated[str, Predicate(component_id)]
     name: str
     kind: Literal["client", "edge", "service", "store", "cache", "queue", "external"] = "service"
     description: str
-    connects_to: list[str] = Field(default_factory=list)
-    carries: dict[str, str] = Field(default_factory=dict)  # target id -> what travels to it (an edge label)
+    connects_to: list[str] = field(default_factory=list)
+    carries: dict[str, str] = field(default_factory=dict)  # target id -> what travels to it (an edge label)
 
 
+@dataclass(kw_only=True)
 class FlowStep(Model):
-    source: str = Field(alias="from")
-    target: str = Field(alias="to")
+    source: str  # "from" in a file
+    target: str  # "to" in a file
     message: str
     reply: bool = False
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
-
+@dataclass(kw_only=True)
 class Flow(Model):
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id
     title: str
-    steps: list[FlowStep] = Field(min_length=1)
+    steps: Annotated[list[FlowStep], MinLen(1)]
 
 
+@dataclass(kw_only=True)
 class Schema(Model):
     title: str
     language: Literal["cql", "sql", "text"] = "sql"
     definition: str
-    notes: list[str] = Field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
+@dataclass(kw_only=True)
 class DeepDive(Model):
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id
     title: str
     question: str
-    key_points: list[KeyPoint] = Field(min_length=1)
-    follow_ups: list[str] = Field(min_length=1)
+    key_points: Annotated[list[KeyPoint], MinLen(1)]
+    follow_ups: Annotated[list[str], MinLen(1)]
     section: str | None = None
 
 
+@dataclass(kw_only=True)
 class Tradeoff(Model):
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id
     title: str
     choice: str
     benefit: str
     cost: str
-    keywords: list[str] = Field(min_length=1)
+    keywords: Annotated[list[str], MinLen(1)]
 
 
 # What a card exercises, from one fixed list so `problems list` can group and filter by it and
@@ -275,37 +325,39 @@ TOPICS = (
 Difficulty = Literal["easy", "medium", "hard"]
 
 
+@dataclass(kw_only=True)
 class ProblemCard(Model):
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id
     title: str
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
     prompt: str
     summary: str
     reference: bool = False  # worked from the chapter (True only for chat)
     difficulty: Difficulty | None = None  # how hard the problem usually is in an interview
-    topics: list[str] = Field(default_factory=list)  # from TOPICS
-    sources: list[str] = Field(default_factory=list)  # public sources of the card's facts and figures
-    clarifying_questions: list[ClarifyingQuestion] = Field(min_length=3)
+    topics: list[str] = field(default_factory=list)  # from TOPICS
+    sources: list[str] = field(default_factory=list)  # public sources of the card's facts and figures
+    clarifying_questions: Annotated[list[ClarifyingQuestion], MinLen(3)]
     requirements: Requirements
-    scale: list[str] = Field(min_length=1)
+    scale: Annotated[list[str], MinLen(1)]
     estimation: EstimationPreset
-    apis: list[Api] = Field(min_length=1)
-    components: list[Component] = Field(min_length=2)
-    flows: list[Flow] = Field(min_length=1)
-    schema_: Schema | None = Field(default=None, alias="schema")
+    apis: Annotated[list[Api], MinLen(1)]
+    components: Annotated[list[Component], MinLen(2)]
+    flows: Annotated[list[Flow], MinLen(1)]
+    schema_: Schema | None = None  # "schema" in a file
     key_points: dict[Literal["scope", "high_level", "wrap_up"], list[KeyPoint]]
-    deep_dives: list[DeepDive] = Field(min_length=2)
-    tradeoffs: list[Tradeoff] = Field(min_length=1)
-    red_flags: list[RedFlag] = Field(default_factory=list)
+    deep_dives: Annotated[list[DeepDive], MinLen(2)]
+    tradeoffs: Annotated[list[Tradeoff], MinLen(1)]
+    red_flags: list[RedFlag] = field(default_factory=list)
     # Open questions the interviewer asks when a deep-dive point is missing from the answers, keyed
     # by the point's qualified id ("media.presigned_handshake"). Each leads towards the point
     # without naming it, so it never presupposes something the candidate did not say.
-    probes: dict[str, str] = Field(default_factory=dict)
+    probes: dict[str, str] = field(default_factory=dict)
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
+    def __post_init__(self) -> None:
+        self._references()
+        self._probes_name_points()
 
-    @model_validator(mode="after")
-    def _references(self) -> ProblemCard:
+    def _references(self) -> None:
         unknown = [t for t in self.topics if t not in TOPICS]
         if unknown:
             raise ValueError(f"unknown topic {unknown[0]!r} (use one of {', '.join(TOPICS)})")
@@ -322,15 +374,12 @@ class ProblemCard(Model):
                 for end in (step.source, step.target):
                     if end not in ids:
                         raise ValueError(f"flow {flow.id!r} names unknown component {end!r}")
-        return self
 
-    @model_validator(mode="after")
-    def _probes_name_points(self) -> ProblemCard:
+    def _probes_name_points(self) -> None:
         points = {f"{d.id}.{kp.id}" for d in self.deep_dives for kp in d.key_points}
         for key in self.probes:
             if key not in points:
                 raise ValueError(f"probes: {key!r} is not a deep-dive point (<dive id>.<point id>)")
-        return self
 
     def deep_dive(self, dive_id: str) -> DeepDive:
         for d in self.deep_dives:

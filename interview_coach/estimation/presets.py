@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from interview_coach.errors import NotFoundError
 from interview_coach.estimation.calculator import RESULT_NAMES, Estimate, EstimateInputs, base_name, calculate, parse_inputs
@@ -39,20 +40,23 @@ def load_preset(name: str, content_dir: str | Path | None = None) -> Preset:
     Raises NotFoundError for an unknown card (suggesting the closest names) and ContentError
     for a card that fails validation.
     """
-    from interview_coach.content.loader import load_problem, problem_paths
+    from interview_coach.content.loader import card_view, problem_path
 
-    card = load_problem(name, content_dir)
-    estimation = card.estimation
-    if not estimation.inputs:
-        raise NotFoundError(f"problem {card.id!r} has no estimation inputs", "try interview-coach estimate chat")
-    return Preset(
-        name=card.id,
-        title=card.title,
-        path=problem_paths(content_dir).get(card.id),
-        inputs=dict(estimation.inputs),
-        stated={k: float(v) for k, v in estimation.stated.items()},
-        notes=list(estimation.notes),
-    )
+    def preset_of(card: Any) -> Preset:
+        estimation = card.estimation
+        if not estimation.inputs:
+            raise NotFoundError(f"problem {card.id!r} has no estimation inputs", "try interview-coach estimate chat")
+        return Preset(
+            name=card.id,
+            title=card.title,
+            path=problem_path(card.id, content_dir),
+            inputs=dict(estimation.inputs),
+            stated={k: float(v) for k, v in estimation.stated.items()},
+            notes=list(estimation.notes),
+        )
+
+    # Cached beside the card, stamped with this file too (it defines Preset).
+    return card_view("preset", name, preset_of, content_dir, depends=(Path(__file__),))
 
 
 def preset_names(content_dir: str | Path | None = None) -> list[str]:

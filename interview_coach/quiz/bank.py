@@ -1,4 +1,4 @@
-"""Question banks: the pydantic model of a bank file and the checks that need more than one field.
+"""Question banks: the classes of a bank file (dataclasses pydantic validates) and the checks that need more than one field.
 
 A bank declares its sections at the top and lists its questions; each question names one of
 those sections. The shape (fields, types) is checked by pydantic; what pydantic cannot see
@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from interview_coach.content.loader import parse_model, quiz_paths
 from interview_coach.content.yamlsrc import Located, load_located
 from interview_coach.errors import ContentError, NotFoundError
 from interview_coach.paths import data_dir, user_content_dir
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+if TYPE_CHECKING:  # names used only in annotations; content/schema.py supplies them when validating
+    from annotated_types import MaxLen, MinLen
+
+    from interview_coach.content.models import Id, Text3
+
 QuestionType = Literal["single", "multiple", "true_false", "numeric", "ordering"]
 Difficulty = Literal["easy", "medium", "hard"]
 TRUE_FALSE = ("True", "False")
@@ -33,30 +37,32 @@ PACK_DIR = "problems"
 MAX_TOLERANCE = 0.5
 
 
-class _Model(BaseModel):
+class _Model:
     # Numbers written as options (`- 30`) are fine as text; unknown keys are typos.
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, defer_build=True)
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "coerce_numbers_to_str": True}
 
 
+@dataclass(kw_only=True)
 class Section(_Model):
-    id: str = Field(pattern=ID_PATTERN)
-    title: str = Field(min_length=1)
+    id: Id
+    title: Annotated[str, MinLen(1)]
 
 
+@dataclass(kw_only=True)
 class Question(_Model):
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id
     section: str
     type: QuestionType
-    prompt: str = Field(min_length=3)
+    prompt: Text3
     options: list[str] | None = None
-    # Smart-mode union: YAML `true` stays a bool, `5000000000` an int, text a str.
-    answer: StrictBool | int | float | str | list[str]
-    explanation: str = Field(min_length=10)
+    # Smart-mode union: an exact type wins, so YAML `true` stays a bool, `5000000000` an int, text a str.
+    answer: bool | int | float | str | list[str]
+    explanation: Annotated[str, MinLen(10)]
     difficulty: Difficulty = "medium"
     tolerance: float | None = None
     unit: str | None = None
     # A short name for the review of misses ("Deep-dive time budget"); the prompt's start otherwise.
-    title: str | None = Field(default=None, min_length=3, max_length=80)
+    title: Annotated[str, MinLen(3), MaxLen(80)] | None = None
 
     def label(self) -> str:
         """The question's name as a person reads it in a list of misses."""
@@ -68,12 +74,10 @@ class Question(_Model):
             return first
         return first[:69].rsplit(" ", 1)[0] + "…"
 
-    @model_validator(mode="after")
-    def _numeric_option_text(self) -> Question:
+    def __post_init__(self) -> None:
         # `answer: 30` beside `options: [10, 30]` means the option "30"; options become text, so must it.
         if self.type == "single" and isinstance(self.answer, (int, float)) and not isinstance(self.answer, bool):
             self.answer = str(self.answer)
-        return self
 
     def choices(self) -> list[str]:
         """The options as listed in the bank (True/False for true_false, none for numeric)."""
@@ -92,15 +96,16 @@ class Question(_Model):
         return str(self.answer)
 
 
+@dataclass(kw_only=True)
 class Bank(_Model):
-    id: str = Field(pattern=ID_PATTERN)
-    title: str = Field(min_length=1)
+    id: Id
+    title: Annotated[str, MinLen(1)]
     # Set on a per-problem pack (quizzes/problems/<problem>.yaml): the problem card it quizzes.
-    problem: str | None = Field(default=None, pattern=ID_PATTERN)
+    problem: Id | None = None
     source: str | None = None
     description: str | None = None
-    sections: list[Section] = Field(min_length=1)
-    questions: list[Question] = Field(min_length=1)
+    sections: Annotated[list[Section], MinLen(1)]
+    questions: Annotated[list[Question], MinLen(1)]
 
     def section_title(self, section_id: str) -> str:
         for s in self.sections:
@@ -122,6 +127,30 @@ class Bank(_Model):
         if self.problem:
             return f" --problem {self.problem}"
         return "" if self.id == DEFAULT_BANK else f" --bank {self.id}"
+
+
+def resolve_sections(bank: Bank, names: Iterable[str]) -> list[str]:
+    """Section ids from ids, unique id prefixes, or words of a title ("cap", "typing", "Caching")."""
+    out: list[str] = []
+    ids = [s.id for s in bank.sections]
+    for name in names:
+        key = name.strip().lower()
+        matches = [s.id for s in bank.sections if s.id == key]
+        if not matches:
+            matches = [s.id for s in bank.sections if s.id.startswith(key)]
+        if not matches:
+            matches = [s.id for s in bank.sections if key and key in s.title.lower()]
+        if len(matches) != 1:
+            if matches:
+                hint = f"it matches {', '.join(matches)}; give one of them"
+            else:
+                close = difflib.get_close_matches(key, ids, n=3, cutoff=0.5)
+                hint = f"did you mean {', '.join(close)}?" if close else f"choose from: {', '.join(ids)}"
+            raise NotFoundError(f"--section: no section {name!r} in bank {bank.id}", hint)
+        if matches[0] not in out:
+            out.append(matches[0])
+    return out
+
 
 
 # ---------------------------------------------------------------- validation

@@ -8,9 +8,8 @@ that question's id, so a resumed run shows the options exactly as before.
 
 from __future__ import annotations
 
-import difflib
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -30,29 +29,6 @@ DEFAULT_COUNT = 10
 def new_seed() -> int:
     """A fresh seed for a run that was not given one (stored with the run, so it can be replayed)."""
     return random.SystemRandom().randrange(1, 2**31)
-
-
-def resolve_sections(bank: Bank, names: Iterable[str]) -> list[str]:
-    """Section ids from ids, unique id prefixes, or words of a title ("cap", "typing", "Caching")."""
-    out: list[str] = []
-    ids = [s.id for s in bank.sections]
-    for name in names:
-        key = name.strip().lower()
-        matches = [s.id for s in bank.sections if s.id == key]
-        if not matches:
-            matches = [s.id for s in bank.sections if s.id.startswith(key)]
-        if not matches:
-            matches = [s.id for s in bank.sections if key and key in s.title.lower()]
-        if len(matches) != 1:
-            if matches:
-                hint = f"it matches {', '.join(matches)}; give one of them"
-            else:
-                close = difflib.get_close_matches(key, ids, n=3, cutoff=0.5)
-                hint = f"did you mean {', '.join(close)}?" if close else f"choose from: {', '.join(ids)}"
-            raise NotFoundError(f"--section: no section {name!r} in bank {bank.id}", hint)
-        if matches[0] not in out:
-            out.append(matches[0])
-    return out
 
 
 def select_questions(

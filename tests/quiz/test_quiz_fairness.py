@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from interview_coach.cli.main import app
 from interview_coach.content.loader import problem_paths
+from interview_coach.content.schema import validate
 from interview_coach.paths import data_dir
 from interview_coach.quiz import fairness
 from interview_coach.quiz.bank import DEFAULT_BANK, PACK_DIR, Bank, load_bank, load_bank_file
@@ -182,7 +183,7 @@ def _question(**fields):
     from interview_coach.quiz.bank import Question
 
     base = {"id": "q", "section": "s", "type": "single", "prompt": "Which one?", "explanation": "Because it is."}
-    return Question.model_validate(base | fields)
+    return validate(Question, base | fields)
 
 
 def test_the_checks_catch_a_giveaway_a_joke_option_and_a_length_outlier():

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from interview_coach.content.schema import validate
 from interview_coach.quiz.bank import Question
 from interview_coach.quiz.grading import (
     AnswerError,
@@ -23,7 +24,7 @@ from interview_coach.quiz.grading import (
 
 def q(**fields) -> Question:
     base = {"id": "q", "section": "s", "prompt": "A question?", "explanation": "Because it is so, really."}
-    return Question.model_validate(base | fields)
+    return validate(Question, base | fields)
 
 
 SINGLE = q(type="single", options=["red", "green", "blue"], answer="green")

@@ -6,8 +6,9 @@ import pytest
 
 from interview_coach.clock import FakeClock
 from interview_coach.errors import NotFoundError, UsageError
+from interview_coach.quiz.bank import resolve_sections
 from interview_coach.quiz.scheduling import make_scheduler
-from interview_coach.quiz.session import QuizRun, option_order, report_for, resolve_sections, select_questions
+from interview_coach.quiz.session import QuizRun, option_order, report_for, select_questions
 
 
 def _ids(questions):
