@@ -9,6 +9,7 @@ Output is deterministic: nothing here reads a clock, dates come from the session
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import re
 from pathlib import Path
@@ -40,6 +41,7 @@ def environment(content_dir: str | Path | None = None):  # -> jinja2.Environment
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(jinja2),
     )
     env.filters.update(
         md=md_inline,
@@ -53,12 +55,41 @@ def environment(content_dir: str | Path | None = None):  # -> jinja2.Environment
         factor=factor_text,
         svg=svg_drawing,
     )
+    return env
+
+
+def _html_globals(env: Any) -> None:
+    """What only the HTML templates use: the drawings' style sheet (its module is not small)."""
     from markupsafe import Markup
 
     from interview_coach.summary.svg_parts import DIAGRAM_CSS
 
     env.globals["diagram_css"] = Markup(DIAGRAM_CSS)
-    return env
+
+
+def _bytecode_cache(jinja2: Any) -> Any:
+    """Compiled templates kept in the cache folder, keyed by each template's source checksum, so a
+    summary does not parse and compile its templates again; None when there is no cache folder."""
+    from interview_coach.content.cache import cache_dir
+
+    folder = cache_dir()
+    if folder is None:
+        return None
+
+    class QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+        def dump_bytecode(self, bucket: Any) -> None:
+            with contextlib.suppress(OSError):  # a read-only or full disk: no cache, same document
+                super().dump_bytecode(bucket)
+
+        def load_bytecode(self, bucket: Any) -> None:
+            with contextlib.suppress(OSError):
+                super().load_bytecode(bucket)
+
+    try:
+        (folder / "templates").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return QuietBytecodeCache(str(folder / "templates"))
 
 
 def check_format(fmt: str) -> str:
@@ -74,6 +105,8 @@ def render(document: str, fmt: str, context: dict[str, Any], content_dir: str | 
     check_format(fmt)
     name = f"{document}.{fmt}.j2"
     env = environment(content_dir)
+    if fmt == "html":
+        _html_globals(env)
     try:
         template = env.get_template(name)
         out = template.render(**context)
