@@ -45,10 +45,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
     exe = shutil.which("interview-coach") or str(Path(sys.executable).parent / "interview-coach")
-    # What an installed user sees: bytecode cached (pip compiles it at install), a data folder of
-    # its own, the content cache filled by the warm-up run.
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["INTERVIEW_COACH_HOME"] = tempfile.mkdtemp(prefix="bench-home-")
+    # What an installed user sees: bytecode cached (pip compiles it at install), the default data
+    # and cache folders (found through platformdirs) under a home of its own, the content cache
+    # filled by the warm-up run.
+    env = {k: v for k, v in os.environ.items()
+           if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith(("INTERVIEW_COACH_", "XDG_"))}
+    env["HOME"] = tempfile.mkdtemp(prefix="bench-home-")
     baseline = [sys.executable, "-c", "pass"]
     print(f"{'command':<40} {'cpu ms':>8} {'x python':>9} {'wall ms':>8} {'x python':>9}")
     for flags in COMMANDS:
@@ -61,7 +63,7 @@ def main() -> None:
         wall_ratio = statistics.median(a[1] / b[1] for a, b in pairs)
         command = " ".join(["interview-coach", *flags])
         print(f"{command:<40} {cpu * 1000:>8.0f} {cpu_ratio:>8.1f}x {wall * 1000:>8.0f} {wall_ratio:>8.1f}x")
-    shutil.rmtree(env["INTERVIEW_COACH_HOME"], ignore_errors=True)
+    shutil.rmtree(env["HOME"], ignore_errors=True)
 
 
 if __name__ == "__main__":
