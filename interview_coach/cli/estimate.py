@@ -145,35 +145,39 @@ def _inputs_line(inputs: Any) -> str:
 
 
 def _render_estimate(con: Any, estimate: Any, preset: Any, overridden: list[str]) -> None:
-    from rich.table import Table
+    from rich.console import Group, RenderableType
+    from rich.padding import Padding
     from rich.text import Text
 
+    out: list[RenderableType] = []
     title = f"Estimate: {preset.name} ({preset.title})" if preset else "Estimate"
-    con.print(Text(title, style="bold"))
-    con.print(Text("Inputs: " + _inputs_line(estimate.inputs)))
+    out.append(Text(title, style="bold"))
+    out.append(Text("Inputs: " + _inputs_line(estimate.inputs)))
     if preset and overridden:
-        con.print(Text("Overridden by flags: " + ", ".join(overridden), style="dim"))
-    table = Table(show_lines=True, expand=False)
-    table.add_column("Result", style="bold", no_wrap=False, ratio=None, min_width=12, max_width=22)
-    table.add_column("Say", no_wrap=False, min_width=12, max_width=26)
-    table.add_column("Working (exact)", no_wrap=False)
+        out.append(Text("Overridden by flags: " + ", ".join(overridden), style="dim"))
+    # Each result on its own line with what to say, its working below at the full width: a
+    # table's third column wrapped every formula over three or four lines at 80 columns.
+    width = max((len(item.label) for item in estimate.results.values()), default=0) + 2
+    out.append(Text(f"\n{'Result':<{width}}Say", style="dim"))
     for item in estimate.results.values():
+        line = Text(f"{item.label:<{width}}", style="bold")
+        line.append(item.rounded, style="bold cyan")
+        out.append(line)
         working = Text(item.formula)
         if item.shortcut:
             working.append("\naloud: " + item.shortcut, style="dim")
-        table.add_row(item.label, item.rounded, working)
-    con.print(table)
-    con.print(
+        out.append(Padding(working, (0, 0, 0, 2)))
+    out.append(
         Text(
-            "Say: one significant figure when that is within 5%, else two (60K for 57,870; 3.5K for 3,472). "
+            "\nSay: one significant figure when that is within 5%, else two (60K for 57,870; 3.5K for 3,472). "
             "aloud: the same step from the rounded figures above it, as you would work it at the whiteboard.",
             style="dim",
         )
     )
     if preset and preset.notes:
-        con.print(Text("Notes from the card:", style="bold"))
-        for note in preset.notes:
-            con.print(Text("- " + note))
+        out.append(Text("Notes from the card:", style="bold"))
+        out.extend(Text("- " + note) for note in preset.notes)
+    con.print(Group(*out))
 
 
 # ---------------------------------------------------------------- estimate numbers

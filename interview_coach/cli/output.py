@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import sys
 from typing import Any
@@ -28,6 +27,8 @@ def console(stderr: bool = False):  # -> rich.console.Console
 
 def print_json(data: Any) -> None:
     """Plain JSON on stdout: no colour, no wrapping, stable key order as given."""
+    import json
+
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=_default) + "\n")
 
 
