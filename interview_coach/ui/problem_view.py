@@ -53,6 +53,14 @@ def schema_text(definition: str) -> Text:
     return text
 
 
+def _heading(title: str) -> Text:
+    return Text(f"\n{title}", style="bold")
+
+
+def _indent(body: RenderableType, by: int = 2) -> Padding:
+    return Padding(body, (0, 0, 0, by))
+
+
 def _bullets(items: list[str]) -> Text:
     text = Text()
     for i, item in enumerate(items):
@@ -85,33 +93,38 @@ def render_problem(console: Console, card: ProblemCard) -> None:
         out.append(Text(title, style="underline"))
         out.append(Padding(_bullets(items), (0, 0, 0, 2)))
 
+    out.append(_heading("Scale"))
+    out.append(_indent(_bullets(card.scale)))
     est = Table(title="Scale and estimation inputs", show_lines=False)
     est.add_column("Input")
     est.add_column("Value")
     for key, value in card.estimation.inputs.items():
         est.add_row(key.replace("_", " "), str(value))
-    out.append(Panel(_bullets(card.scale), title="Scale", title_align="left"))
     out.append(est)
     if card.estimation.notes:
         out.append(_bullets(card.estimation.notes))
     out.append(f"Work it through with: interview-coach estimate {card.id}")
 
-    apis = Table(title="APIs")
-    apis.add_column("Method")
-    apis.add_column("Path")
-    apis.add_column("Purpose")
+    # From here on, titled blocks of indented text rather than tables and boxes: each line gets
+    # the terminal's whole width (a table cut long API paths short and left each cell of a
+    # four-column table a fifth of 80 columns).
+    out.append(_heading("APIs"))
     for api in card.apis:
-        apis.add_row(api.method, api.path, api.purpose)
-    out.append(apis)
+        call = Text(f"  {api.method} ", style="bold")
+        call.append(api.path, style="bold cyan")
+        out.append(call)
+        out.append(_indent(Text(api.purpose), 4))
 
-    comps = Table(title="Components", show_lines=True)
-    comps.add_column("Component")
-    comps.add_column("Role")
-    comps.add_column("Talks to")
     names = {c.id: c.name for c in card.components}
+    out.append(_heading("Components"))
     for c in card.components:
-        comps.add_row(f"{c.name} ({c.kind})", c.description, ", ".join(names[t] for t in c.connects_to))
-    out.append(comps)
+        line = Text(f"  {c.name}", style="bold")
+        line.append(f" ({c.kind})", style="dim")
+        out.append(line)
+        about = Text(c.description)
+        if c.connects_to:
+            about.append("\ntalks to: " + ", ".join(names[t] for t in c.connects_to), style="dim")
+        out.append(_indent(about, 4))
 
     for flow in card.flows:
         text = Text()
@@ -119,16 +132,19 @@ def render_problem(console: Console, card: ProblemCard) -> None:
             # Sender first, always: a reply is a dashed arrow back, as the data-flow answers write it.
             arrow = "-->" if step.reply else "->"
             text.append(f"{i:>2}. {names[step.source]} {arrow} {names[step.target]}: {step.message}\n")
-        out.append(Panel(text, title=f"Flow: {flow.title}", title_align="left"))
+        text.rstrip()
+        out.append(_heading(f"Flow: {flow.title}"))
+        out.append(_indent(text))
 
     if card.schema_ is not None:
-        out.append(Panel(schema_text(card.schema_.definition), title=card.schema_.title, title_align="left"))
+        out.append(_heading(f"Schema: {card.schema_.title}"))
+        out.append(_indent(schema_text(card.schema_.definition)))
         if card.schema_.notes:
             out.append(_bullets(card.schema_.notes))
 
     for step_id, points in card.key_points.items():
-        title = f"Key points — {step_id.replace('_', ' ')}"
-        out.append(Panel(_bullets([p.text for p in points]), title=title, title_align="left"))
+        out.append(_heading(f"Key points — {step_id.replace('_', ' ')}"))
+        out.append(_indent(_bullets([p.text for p in points])))
 
     for dive in card.deep_dives:
         body = Text()
@@ -141,24 +157,27 @@ def render_problem(console: Console, card: ProblemCard) -> None:
             body.append(f"  ? {follow_up}\n")
         if dive.section:
             body.append(f"Read: {dive.section}", style="dim")
-        out.append(Panel(body, title=f"Deep dive: {dive.title}", title_align="left"))
+        body.rstrip()
+        out.append(_heading(f"Deep dive: {dive.title}"))
+        out.append(_indent(body))
 
     if card.red_flags:
-        flags = Table(title="Red flags (what an interviewer pushes back on)", show_lines=True)
-        flags.add_column("Misconception")
-        flags.add_column("Why it is wrong")
+        out.append(_heading("Red flags (what an interviewer pushes back on)"))
         for flag in card.red_flags:
-            flags.add_row(flag.text, flag.reason)
-        out.append(flags)
+            out.append(_indent(Text("✗ " + flag.text, style="bold")))
+            out.append(_indent(Text(flag.reason), 6))
 
-    trade = Table(title="Trade-offs", show_lines=True)
-    trade.add_column("Trade-off")
-    trade.add_column("Choice")
-    trade.add_column("Gain")
-    trade.add_column("Cost")
+    out.append(_heading("Trade-offs"))
     for t in card.tradeoffs:
-        trade.add_row(t.title, t.choice, t.benefit, t.cost)
-    out.append(trade)
+        out.append(_indent(Text(t.title, style="bold")))
+        choice = Text("choice: ", style="dim")
+        choice.append(t.choice)
+        choice.append("\ngain: ", style="dim")
+        choice.append(t.benefit)
+        choice.append("\ncost: ", style="dim")
+        choice.append(t.cost)
+        out.append(_indent(choice, 4))
     if card.sources:
-        out.append(Panel(_bullets(card.sources), title="Sources", title_align="left"))
+        out.append(_heading("Sources"))
+        out.append(_indent(_bullets(card.sources)))
     console.print(Group(*out))
