@@ -35,7 +35,9 @@ def print_json(data: Any) -> None:
 def _default(obj: Any) -> Any:
     if hasattr(obj, "model_dump"):
         return obj.model_dump(mode="json")
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+    from interview_coach.content.models import Model
+
+    if isinstance(obj, Model) or (dataclasses.is_dataclass(obj) and not isinstance(obj, type)):
         from interview_coach.content.schema import dump
 
         return dump(obj)  # content classes: keyed as in their files

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar, dataclass_transform
 
 if TYPE_CHECKING:
     # The constraints (annotated_types, which pydantic reads) are named only inside annotations,
@@ -48,8 +48,34 @@ STEP_IDS = ("scope", "high_level", "deep_dive", "wrap_up")
 CompetencyId = Literal["problem_navigation", "solution_design", "technical_excellence", "communication"]
 
 
+_C = TypeVar("_C", bound=type)
+_WAITING: list[type] = []
+
+
+@dataclass_transform(kw_only_default=True, field_specifiers=(field,))
+def record(cls: _C) -> _C:
+    """A content class: a keyword-only dataclass, made one when first needed as one.
+
+    Building ~40 dataclasses (generating and compiling their methods) costs more than the rest
+    of reading a cached card, and reading needs none of it: an unpickled object only needs its
+    class. So a class waits until something validates into it or builds one (`realize`).
+    """
+    _WAITING.append(cls)
+    return cls
+
+
+def realize() -> None:
+    """Make every waiting content class the dataclass it declares (before pydantic sees it)."""
+    while _WAITING:
+        dataclass(kw_only=True)(_WAITING.pop(0))
+
+
 class Model:
-    """The base of every content class: its pydantic configuration, as a plain dict."""
+    """The base of every content class: its pydantic configuration, as a plain dict.
+
+    Until `realize` runs, a content class has these methods in place of the dataclass ones;
+    each realizes the classes, then does what the dataclass method does.
+    """
 
     __pydantic_config__: ClassVar[dict[str, Any]] = {
         "extra": "forbid",
@@ -58,8 +84,24 @@ class Model:
         "validate_by_alias": True,
     }
 
+    def __init__(self, **values: Any) -> None:
+        realize()
+        if type(self).__init__ is Model.__init__:
+            raise TypeError(f"{type(self).__name__} is not a content class (use @record)")
+        type(self).__init__(self, **values)
 
-@dataclass(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        realize()
+        if type(self).__eq__ is Model.__eq__:
+            return NotImplemented
+        return type(self).__eq__(self, other)
+
+    def __repr__(self) -> str:
+        realize()
+        return type(self).__repr__(self)
+
+
+@record
 class KeyPoint(Model):
     """Something an interviewer listens for, and the words that show it in an answer.
 
@@ -86,7 +128,7 @@ class KeyPoint(Model):
     competency: CompetencyId | None = None
 
 
-@dataclass(kw_only=True)
+@record
 class RedFlag(Model):
     """A misconception an interviewer pushes back on, and the chapter's reason.
 
@@ -103,7 +145,7 @@ class RedFlag(Model):
     unless: list[str] = field(default_factory=list)  # words that show the sentence argues against it ("drift")
 
 
-@dataclass(kw_only=True)
+@record
 class Prompt(Model):
     """One question the candidate answers inside a step."""
 
@@ -113,7 +155,7 @@ class Prompt(Model):
     placeholder: str | None = None
 
 
-@dataclass(kw_only=True)
+@record
 class Step(Model):
     id: Literal["scope", "high_level", "deep_dive", "wrap_up"]
     number: Annotated[int, Ge(1), Le(4)]
@@ -132,7 +174,7 @@ class Step(Model):
             raise ValueError(f"max_minutes ({self.max_minutes}) is below min_minutes ({self.min_minutes})")
 
 
-@dataclass(kw_only=True)
+@record
 class Category(Model):
     id: Id
     title: str
@@ -140,7 +182,7 @@ class Category(Model):
     examples: Annotated[list[str], MinLen(1)]
 
 
-@dataclass(kw_only=True)
+@record
 class Topic(Model):
     id: Id
     title: str
@@ -148,7 +190,7 @@ class Topic(Model):
     questions: list[str] = field(default_factory=list)
 
 
-@dataclass(kw_only=True)
+@record
 class TradeoffOption(Model):
     name: str
     advantages: str
@@ -156,7 +198,7 @@ class TradeoffOption(Model):
     best_for: str
 
 
-@dataclass(kw_only=True)
+@record
 class TradeoffMatrix(Model):
     id: Id
     title: str
@@ -164,7 +206,7 @@ class TradeoffMatrix(Model):
     options: Annotated[list[TradeoffOption], MinLen(2)]
 
 
-@dataclass(kw_only=True)
+@record
 class Pitfall(Model):
     id: Id
     title: str
@@ -172,14 +214,14 @@ class Pitfall(Model):
     remedy: str
 
 
-@dataclass(kw_only=True)
+@record
 class ChecklistItem(Model):
     id: Id
     question: str
     quiz_section: str | None = None
 
 
-@dataclass(kw_only=True)
+@record
 class Competency(Model):
     id: CompetencyId
     title: str
@@ -193,7 +235,7 @@ class Competency(Model):
             raise ValueError(f"levels is missing {', '.join(sorted(missing))}")
 
 
-@dataclass(kw_only=True)
+@record
 class Framework(Model):
     id: Id
     title: str
@@ -224,7 +266,7 @@ class Framework(Model):
 # ---------------------------------------------------------------- problem cards
 
 
-@dataclass(kw_only=True)
+@record
 class ClarifyingQuestion(Model):
     """A fact the interviewer holds, and the ways a candidate may ask for it."""
 
@@ -241,28 +283,28 @@ class ClarifyingQuestion(Model):
     assumption: bool = False
 
 
-@dataclass(kw_only=True)
+@record
 class Requirements(Model):
     functional: Annotated[list[str], MinLen(1)]
     non_functional: Annotated[list[str], MinLen(1)]
     out_of_scope: Annotated[list[str], MinLen(1)]
 
 
-@dataclass(kw_only=True)
+@record
 class EstimationPreset(Model):
     inputs: dict[str, str | int | float | list[str]]
     stated: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(kw_only=True)
+@record
 class Api(Model):
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "WS", "RPC"]
     path: str
     purpose: str
 
 
-@dataclass(kw_only=True)
+@record
 class Component(Model):
     id: Annotated[str, Predicate(component_id)]
     name: str
@@ -272,7 +314,7 @@ class Component(Model):
     carries: dict[str, str] = field(default_factory=dict)  # target id -> what travels to it (an edge label)
 
 
-@dataclass(kw_only=True)
+@record
 class FlowStep(Model):
     source: str  # "from" in a file
     target: str  # "to" in a file
@@ -280,14 +322,14 @@ class FlowStep(Model):
     reply: bool = False
 
 
-@dataclass(kw_only=True)
+@record
 class Flow(Model):
     id: Id
     title: str
     steps: Annotated[list[FlowStep], MinLen(1)]
 
 
-@dataclass(kw_only=True)
+@record
 class Schema(Model):
     title: str
     language: Literal["cql", "sql", "text"] = "sql"
@@ -295,7 +337,7 @@ class Schema(Model):
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(kw_only=True)
+@record
 class DeepDive(Model):
     id: Id
     title: str
@@ -305,7 +347,7 @@ class DeepDive(Model):
     section: str | None = None
 
 
-@dataclass(kw_only=True)
+@record
 class Tradeoff(Model):
     id: Id
     title: str
@@ -325,7 +367,7 @@ TOPICS = (
 Difficulty = Literal["easy", "medium", "hard"]
 
 
-@dataclass(kw_only=True)
+@record
 class ProblemCard(Model):
     id: Id
     title: str

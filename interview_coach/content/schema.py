@@ -34,6 +34,9 @@ def constraint_names() -> dict[str, Any]:
 def adapter(model: type[T]) -> TypeAdapter[T]:
     """One validator per class, built on first use (building them all up front costs ~0.3 s)."""
     if model not in _ADAPTERS:
+        from interview_coach.content.models import realize
+
+        realize()  # content classes become dataclasses only when first needed as such
         # pydantic reads a dataclass's annotations in its module's namespace: supply the
         # constraint names there first (a name the module defines itself is left alone).
         namespace = vars(sys.modules[model.__module__])

@@ -11,12 +11,12 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from interview_coach.content.loader import parse_model, quiz_paths
+from interview_coach.content.models import Model, record
 from interview_coach.content.yamlsrc import Located, load_located
 from interview_coach.errors import ContentError, NotFoundError
 from interview_coach.paths import data_dir, user_content_dir
@@ -37,18 +37,18 @@ PACK_DIR = "problems"
 MAX_TOLERANCE = 0.5
 
 
-class _Model:
+class _Model(Model):
     # Numbers written as options (`- 30`) are fine as text; unknown keys are typos.
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "coerce_numbers_to_str": True}
 
 
-@dataclass(kw_only=True)
+@record
 class Section(_Model):
     id: Id
     title: Annotated[str, MinLen(1)]
 
 
-@dataclass(kw_only=True)
+@record
 class Question(_Model):
     id: Id
     section: str
@@ -96,7 +96,7 @@ class Question(_Model):
         return str(self.answer)
 
 
-@dataclass(kw_only=True)
+@record
 class Bank(_Model):
     id: Id
     title: Annotated[str, MinLen(1)]

@@ -159,3 +159,25 @@ def test_an_estimate_preset_is_read_without_the_card_classes(tmp_path):
     assert all(r.returncode == 0 for r in runs), runs[-1].stderr
     assert runs[0].stdout.split()[:2] == runs[1].stdout.split()[:2] == ["chat", runs[0].stdout.split()[1]]
     assert runs[1].stdout.split()[-1] == "False"
+
+
+def test_content_read_from_the_cache_behaves_as_validated_content(tmp_path):
+    # In a fresh process the classes are not yet dataclasses (reading needs none of it); equality,
+    # repr, building one by hand and JSON all still work, and agree with validated content.
+    code = (
+        "import dataclasses, json, sys\n"
+        "from interview_coach.content.loader import load_problem\n"
+        "from interview_coach.content.models import KeyPoint, ProblemCard\n"
+        "card = load_problem('chat')\n"
+        "lazy = not dataclasses.is_dataclass(ProblemCard)\n"
+        "kp = KeyPoint(id='x', text='made by hand', keywords=['k'])\n"
+        "from interview_coach.content.loader import load_model\n"
+        "from interview_coach.paths import data_dir\n"
+        "fresh = load_model(data_dir('frameworks') / 'problems' / 'chat.yaml', ProblemCard)\n"
+        "from interview_coach.content.schema import dump\n"
+        "print(json.dumps([lazy, card == fresh, repr(card) == repr(fresh), kp.phrasings, dump(card) == dump(fresh)]))\n"
+    )
+    env = {**os.environ, cache.CACHE_ENV: str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env) for _ in range(2)]
+    assert all(r.returncode == 0 for r in runs), runs[-1].stderr
+    assert runs[1].stdout.strip() == "[true, true, true, [], true]", runs[1].stdout
