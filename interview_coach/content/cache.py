@@ -35,9 +35,9 @@ def cache_dir() -> Path | None:
     home = os.environ.get("INTERVIEW_COACH_HOME")
     if home:
         return Path(home).expanduser() / "cache"
-    import platformdirs
+    from interview_coach.paths import platform_dir
 
-    return Path(platformdirs.user_cache_dir("interview-coach"))
+    return platform_dir("cache")
 
 
 def _stamp(path: Path, depends: tuple[Path, ...] = ()) -> tuple[object, ...] | None:

@@ -7,7 +7,6 @@ import re
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from interview_coach.content.models import ProblemCard
@@ -21,6 +20,8 @@ def render_problem_list(console: Console, cards: list[ProblemCard]) -> None:
     if not cards:
         console.print("No problem matches those filters; run interview-coach problems list to see them all.")
         return
+    from rich.table import Table  # here: showing one card needs no table (nor its imports)
+
     table = Table(title="Problems")
     # At 80 columns the id and the longest topic ("concurrency-control,") fit whole; the title wraps.
     table.add_column("id", style="bold", no_wrap=True)
@@ -74,7 +75,7 @@ def render_problem(console: Console, card: ProblemCard) -> None:
     head = Text(f"{card.prompt}\n\n{card.summary}")
     if card.difficulty or card.topics:
         head.append(f"\n\nDifficulty: {card.difficulty or '-'}   Topics: {', '.join(card.topics) or '-'}", style="dim")
-    out.append(Panel(head, title=card.title, title_align="left"))
+    out.append(Panel(head, title=Text(card.title), title_align="left"))  # Text: a title is not markup
 
     # Questions and answers as indented text under their category: at 80 columns a three-column
     # table squeezed each answer into a third of the width (and cost more to lay out).
@@ -95,12 +96,10 @@ def render_problem(console: Console, card: ProblemCard) -> None:
 
     out.append(_heading("Scale"))
     out.append(_indent(_bullets(card.scale)))
-    est = Table(title="Scale and estimation inputs", show_lines=False)
-    est.add_column("Input")
-    est.add_column("Value")
-    for key, value in card.estimation.inputs.items():
-        est.add_row(key.replace("_", " "), str(value))
-    out.append(est)
+    out.append(_heading("Estimation inputs"))
+    inputs = card.estimation.inputs
+    name_width = max((len(key) for key in inputs), default=0) + 2
+    out.append(_indent(Text("\n".join(f"{key.replace('_', ' '):<{name_width}}{value}" for key, value in inputs.items()))))
     if card.estimation.notes:
         out.append(_bullets(card.estimation.notes))
     out.append(f"Work it through with: interview-coach estimate {card.id}")
