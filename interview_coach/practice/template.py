@@ -124,9 +124,9 @@ class AnswersFile:
 MAX_QUESTIONS = 50  # clarifying questions in one step of an answers file
 
 
-def read_problem_name(path: Path) -> str | None:
+def read_problem_name(source: Path | Located) -> str | None:
     """The problem an answers file is for, read before the card is known."""
-    located = load_located(path)
+    located = source if isinstance(source, Located) else load_located(source)
     if isinstance(located.data, dict) and isinstance(located.data.get("problem"), str):
         return located.data["problem"]
     return None
@@ -156,8 +156,10 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def parse_answers(path: Path, framework: Framework, card: ProblemCard) -> AnswersFile:
-    located = load_located(path)
+def parse_answers(source: Path | Located, framework: Framework, card: ProblemCard) -> AnswersFile:
+    """An answers file, checked against the card; `source` read already when it is a Located
+    (a pipe such as `--answers <(...)` can be read only once)."""
+    located = source if isinstance(source, Located) else load_located(source)
     bad = _Problems(located)
     data = located.data
     if not isinstance(data, dict):
@@ -292,7 +294,7 @@ def parse_answers(path: Path, framework: Framework, card: ProblemCard) -> Answer
     if bad.items:
         raise ContentError(bad.items)
     return AnswersFile(
-        path=path,
+        path=located.path,
         problem=problem,
         minutes=minutes,
         steps=steps,
