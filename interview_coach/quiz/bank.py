@@ -323,11 +323,22 @@ def pack_names(content_dir: str | Path | None = None) -> list[str]:
 
 
 def load_pack(name: str, content_dir: str | Path | None = None) -> Bank:
-    """The quiz pack of problem `name` (its id, or a unique prefix of one)."""
+    """The quiz pack of problem `name` (its id, an alias such as "whatsapp", or a unique prefix).
+
+    The reference problem's questions are the chapter bank itself, so it is what `chat` gets.
+    """
     paths = pack_paths(content_dir)
     key = name.strip()
     if key not in paths:
         prefixed = [n for n in paths if n.startswith(key)] if key else []
+        card = _card_named(key, content_dir) if len(prefixed) != 1 else None
+        if card is not None and card.id in paths:
+            return load_bank_file(paths[card.id])
+        if card is not None and card.reference:
+            return load_bank(DEFAULT_BANK, content_dir)
+        if card is not None:
+            listed = f"packs exist for: {', '.join(sorted(paths))}" if paths else "no problem has a quiz pack yet"
+            raise NotFoundError(f"--problem: {card.id} ({card.title}) has no quiz pack yet", listed)
         if len(prefixed) != 1:
             close = difflib.get_close_matches(key, list(paths), n=3, cutoff=0.4)
             if close:
@@ -337,6 +348,16 @@ def load_pack(name: str, content_dir: str | Path | None = None) -> Bank:
             raise NotFoundError(f"--problem: no quiz pack for problem {name!r}", hint)
         key = prefixed[0]
     return load_bank_file(paths[key])
+
+
+def _card_named(name: str, content_dir: str | Path | None) -> Any:
+    """The problem card `name` names (id, alias or prefix), or None."""
+    from interview_coach.content.loader import load_problem
+
+    try:
+        return load_problem(name, content_dir) if name else None
+    except (NotFoundError, ContentError):
+        return None
 
 
 def all_banks(content_dir: str | Path | None = None) -> list[Bank]:

@@ -47,3 +47,30 @@ def test_answering_every_question_right_scores_full_marks(invoke, tmp_path, card
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["total"] == len(answers) and data["score"] == data["total"]
+
+
+def _listed_ids(result) -> set[str]:
+    listed = json.loads(result.stdout)
+    return {q["id"] for q in (listed["questions"] if isinstance(listed, dict) else listed)}
+
+
+@pytest.mark.parametrize(("alias", "card_id"), [("dropbox", "file_storage"), ("Google Drive", "file_storage")])
+def test_a_pack_is_found_by_its_cards_alias(invoke, alias, card_id):
+    result = invoke("quiz", "--problem", alias, "--list", "--json")
+    assert result.exit_code == 0, result.output
+    assert _listed_ids(result) == {q["id"] for q in _pack(card_id)["questions"]}
+
+
+@pytest.mark.parametrize("name", ["chat", "whatsapp"])
+def test_the_reference_problem_is_quizzed_by_the_chapter_bank(invoke, name):
+    chapter = invoke("quiz", "--list", "--json")
+    result = invoke("quiz", "--problem", name, "--list", "--json")
+    assert result.exit_code == 0, result.output
+    assert _listed_ids(result) == _listed_ids(chapter)
+
+
+def test_a_card_without_a_pack_says_so_in_one_line(invoke):
+    result = invoke("quiz", "--problem", "url_shortener", "--list")
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert "\n" not in line and "url_shortener" in line and "has no quiz pack yet" in line and "file_storage" in line
