@@ -25,6 +25,14 @@ def folder(tmp_path, monkeypatch):
     return where
 
 
+def twice_in_fresh_processes(code: str, folder: Path) -> list[subprocess.CompletedProcess]:
+    """Run `code` in two new interpreters sharing the cache `folder`: the second reads the cache."""
+    env = {**os.environ, cache.CACHE_ENV: str(folder)}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env) for _ in range(2)]
+    assert all(r.returncode == 0 for r in runs), runs[-1].stderr
+    return runs
+
+
 def counting(build):
     calls = []
 
@@ -128,9 +136,7 @@ def test_reading_cached_content_imports_neither_pydantic_nor_yaml(tmp_path):
         "heavy = {'pydantic', 'yaml', 'annotated_types'}\n"
         "print(card.id, len(bank.questions), sorted({m.split('.')[0] for m in sys.modules} & heavy))\n"
     )
-    env = {**os.environ, cache.CACHE_ENV: str(tmp_path / "cache")}
-    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env) for _ in range(2)]
-    assert all(r.returncode == 0 for r in runs), runs[-1].stderr
+    runs = twice_in_fresh_processes(code, tmp_path / "cache")
     assert runs[0].stdout.split()[:2] == runs[1].stdout.split()[:2]
     assert runs[1].stdout.rstrip().endswith("[]"), runs[1].stdout  # the second run reads the cache only
     assert Path(tmp_path / "cache" / "content").is_dir()
@@ -154,9 +160,7 @@ def test_an_estimate_preset_is_read_without_the_card_classes(tmp_path):
         "p = load_preset('chat')\n"
         "print(p.name, p.inputs['dau'], 'interview_coach.content.models' in sys.modules)\n"
     )
-    env = {**os.environ, cache.CACHE_ENV: str(tmp_path / "cache")}
-    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env) for _ in range(2)]
-    assert all(r.returncode == 0 for r in runs), runs[-1].stderr
+    runs = twice_in_fresh_processes(code, tmp_path / "cache")
     assert runs[0].stdout.split()[:2] == runs[1].stdout.split()[:2] == ["chat", runs[0].stdout.split()[1]]
     assert runs[1].stdout.split()[-1] == "False"
 
@@ -177,7 +181,5 @@ def test_content_read_from_the_cache_behaves_as_validated_content(tmp_path):
         "from interview_coach.content.schema import dump\n"
         "print(json.dumps([lazy, card == fresh, repr(card) == repr(fresh), kp.phrasings, dump(card) == dump(fresh)]))\n"
     )
-    env = {**os.environ, cache.CACHE_ENV: str(tmp_path / "cache")}
-    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env) for _ in range(2)]
-    assert all(r.returncode == 0 for r in runs), runs[-1].stderr
+    runs = twice_in_fresh_processes(code, tmp_path / "cache")
     assert runs[1].stdout.strip() == "[true, true, true, [], true]", runs[1].stdout
