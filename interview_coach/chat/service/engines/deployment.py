@@ -170,6 +170,9 @@ async def open_embedded(
     cluster = await ChatCluster.embedded(folder, servers=tuple(servers), clock=clock, registry_ttl=registry_ttl,
                                          flush_interval=flush_interval)
     media = MediaService(LocalObjectStore(folder / "media"), UrlSigner(derive_key(secret, "media"), clock), clock)
+    # The service flushes the journal once per loop turn, before any frame or response leaves
+    # (ChatService.before_write): an ack still never goes out for a line the OS does not have.
+    cluster.persist.defer_journal_flush = True
 
     async def depths() -> dict[str, int]:
         return {"write_behind": cluster.persist.depth, "fanout": cluster.fanout.depth(), "bus": cluster.bus.depth()}
