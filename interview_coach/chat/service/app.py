@@ -531,7 +531,7 @@ def create_app(deployment: Deployment, server_id: str | None = None, *, owns_dep
         service.errors[code] += 1
 
     if service.before_write is not _nothing:  # no HTTP answer goes out before the journal has what it shows
-        app.add_middleware(JournalBarrier, before_write=service.before_write)
+        app.add_middleware(JournalBarrier, service=service)
     # Outermost: a body is limited, and its token checked, before any of it is read.
     app.add_middleware(guards.BodyGuard, verify=deployment.signer.verify, on_refused=refused)
 
@@ -757,19 +757,19 @@ class JournalBarrier:
     """ASGI middleware: `before_write()` runs before each HTTP response starts, so an ack (or a
     page of history) is never sent for a message whose journal line the OS does not have yet."""
 
-    def __init__(self, app: Any, before_write: Callable[[], None]) -> None:
+    def __init__(self, app: Any, service: ChatService) -> None:
         self.app = app
-        self.before_write = before_write
+        self.service = service
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        before_write = self.before_write
+        service = self.service
 
         async def send_after_journal(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                before_write()
+                service.before_write()
             await send(message)
 
         await self.app(scope, receive, send_after_journal)

@@ -1,0 +1,151 @@
+"""The /v1/ws transport (ws_transport.py) over loopback: one port for HTTP and WebSocket, frames in
+order through batched writes, fragments, the journal barrier, and retries stored once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+
+from interview_coach.chat.service.engines.deployment import open_embedded
+
+from .conftest import LiveServer
+
+pytestmark = pytest.mark.anyio
+WAIT = 8.0
+UPGRADE = ("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+           "Sec-WebSocket-Version: 13\r\n")
+
+
+def token(live, user: str) -> str:
+    return httpx.post(live.url() + "/v1/sessions", json={"user_id": user}).json()["token"]
+
+
+def ws_url(live, user: str) -> str:
+    return live.url().replace("http", "ws", 1) + f"/v1/ws?token={token(live, user)}"
+
+
+async def recv(ws) -> dict:
+    return json.loads(await asyncio.wait_for(ws.recv(), WAIT))
+
+
+def http_exchange(port: int, request: bytes) -> bytes:
+    """Send one raw request; what the server answers until it closes or pauses."""
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as s:
+        s.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+        return answer
+
+
+async def test_one_port_routes_http_to_the_api_and_upgrades_to_the_socket(live_embedded):
+    port = live_embedded.ports["A"]
+    assert httpx.get(live_embedded.url() + "/healthz").json()["status"] == "ok"  # plain HTTP: the API
+    async with connect(ws_url(live_embedded, "alice"), open_timeout=WAIT) as ws:  # an upgrade: the socket
+        hello = await recv(ws)
+        assert hello["type"] == "hello" and hello["user_id"] == "alice"
+        # The same port keeps answering HTTP while sockets are open on it.
+        assert httpx.get(live_embedded.url() + "/healthz").json()["connections"] == 1
+    # An upgrade to any other path is answered (404), not left hanging.
+    answer = http_exchange(port, f"GET /v1/other HTTP/1.1\r\nHost: x\r\n{UPGRADE}\r\n".encode())
+    assert answer.startswith(b"HTTP/1.1 404"), answer[:80]
+    # /v1/ws without an upgrade is an HTTP request like any other: the API answers it.
+    plain = http_exchange(port, b"GET /v1/ws HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert plain.startswith(b"HTTP/1.1 4"), plain[:80]
+    # A broken handshake (no key) gets the WebSocket library's 400, and the server goes on.
+    broken = http_exchange(port, b"GET /v1/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                 b"Sec-WebSocket-Version: 13\r\n\r\n")
+    assert broken.startswith(b"HTTP/1.1 400"), broken[:80]
+    assert httpx.get(live_embedded.url() + "/healthz").status_code == 200
+
+
+async def test_a_burst_of_frames_is_answered_in_order_through_batched_writes(live_embedded):
+    async with connect(ws_url(live_embedded, "alice"), open_timeout=WAIT) as alice, \
+            connect(ws_url(live_embedded, "bob"), open_timeout=WAIT) as bob:
+        await recv(alice), await recv(bob)
+        count = 150  # under the default burst of 200 messages: none is refused by the rate limit
+        # All in one go: the server reads them in few data_received calls and answers in bursts.
+        for i in range(count):
+            await alice.send(json.dumps({"type": "send", "to": "bob", "text": f"m{i}", "client_msg_id": f"c{i}"}))
+            if i % 50 == 0:
+                await alice.send(json.dumps({"type": "ping"}))
+        replies = [await recv(alice) for _ in range(count + count // 50)]
+        acks = [r for r in replies if r["type"] == "ack"]
+        assert [a["client_msg_id"] for a in acks] == [f"c{i}" for i in range(count)]
+        assert [a["message_id"] for a in acks] == sorted(a["message_id"] for a in acks)
+        assert sum(r["type"] == "pong" for r in replies) == count // 50
+        # The first pong follows the first ack, as it was sent: replies keep the frames' order.
+        assert [r["type"] for r in replies[:2]] == ["ack", "pong"]
+        texts = [(await recv(bob))["text"] for _ in range(count)]
+        assert texts == [f"m{i}" for i in range(count)]
+
+
+async def test_fragmented_frames_are_put_together(live_embedded):
+    async with connect(ws_url(live_embedded, "alice"), open_timeout=WAIT) as alice:
+        await recv(alice)
+        body = json.dumps({"type": "send", "to": "bob", "text": "in three parts", "client_msg_id": "f1"})
+        await alice.send(iter([body[:10], body[10:30], body[30:]]))  # one message, three frames
+        ack = await recv(alice)
+        assert ack["type"] == "ack" and ack["client_msg_id"] == "f1"
+
+
+async def test_nothing_leaves_before_the_journal_has_it(tmp_path):
+    """The end-of-turn journal flush is switched off here, so only the service's barrier (run before
+    each socket write) can have put the line in the file by the time the ack arrives."""
+
+    async def opener():
+        return await open_embedded(tmp_path / "chat", flush_interval=3600)
+
+    live = LiveServer(opener)
+    persist = live.deployment.persist
+    assert persist.defer_journal_flush  # the service's setting: one journal write per loop turn
+    assert live.service().before_write == persist.sync_journal  # ...and the barrier it runs
+    persist.sync_journal = lambda: None  # what put() schedules at the end of the turn now does nothing
+    try:
+        async with connect(ws_url(live, "alice"), open_timeout=WAIT) as alice:
+            await recv(alice)
+            await alice.send(json.dumps({"type": "send", "to": "bob", "text": "journaled first", "client_msg_id": "j1"}))
+            ack = await recv(alice)
+            assert ack["type"] == "ack"
+            journal = "".join(p.read_text() for p in (tmp_path / "chat" / "journal").glob("segment-*.jsonl"))
+            assert '"client_msg_id":"j1"' in journal
+            # The HTTP fallback's ack too.
+            response = httpx.post(live.url() + "/v1/messages", headers={"Authorization": f"Bearer {token(live, 'alice')}"},
+                                  json={"to": "bob", "text": "over HTTP", "client_msg_id": "j2"})
+            assert response.status_code == 200
+            journal = "".join(p.read_text() for p in (tmp_path / "chat" / "journal").glob("segment-*.jsonl"))
+            assert '"client_msg_id":"j2"' in journal
+    finally:
+        live.stop()
+
+
+async def test_a_retry_is_stored_once_after_a_flush_and_after_a_restart(tmp_path):
+    folder = tmp_path / "chat"
+    deployment = await open_embedded(folder)
+    try:
+        server = deployment.server()
+        first = await server.send("alice", text="once", client_msg_id="r1", to="bob")
+        again = await server.send("alice", text="once", client_msg_id="r1", to="bob")  # still in the queue
+        assert again.duplicate and again.message_id == first.message_id
+        await deployment.persist.flush()
+        stored = await server.send("alice", text="once", client_msg_id="r1", to="bob")  # now only in the store
+        assert stored.duplicate and stored.message_id == first.message_id
+        other = await server.send("alice", text="another", client_msg_id="r2", to="bob")
+        assert not other.duplicate
+    finally:
+        await deployment.close()
+    reopened = await open_embedded(folder)  # a new process: its filter is read from the store
+    try:
+        retry = await reopened.server().send("alice", text="once", client_msg_id="r1", to="bob")
+        assert retry.duplicate and retry.message_id == first.message_id
+        assert await reopened.store.count(first.channel_id) == 2
+    finally:
+        await reopened.close()
