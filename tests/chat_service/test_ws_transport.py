@@ -149,3 +149,24 @@ async def test_a_retry_is_stored_once_after_a_flush_and_after_a_restart(tmp_path
         assert await reopened.store.count(first.channel_id) == 2
     finally:
         await reopened.close()
+
+
+async def test_an_idle_socket_holds_no_task_and_a_flood_is_read_at_the_servers_pace(live_embedded):
+    from interview_coach.chat.service import ws_transport
+
+    async with connect(ws_url(live_embedded, "alice"), open_timeout=WAIT) as alice:
+        await recv(alice)
+        await alice.send(json.dumps({"type": "ping"}))
+        assert (await recv(alice))["type"] == "pong"
+
+        async def reader_of_alice():
+            return live_embedded.service().by_user["alice"].reader
+
+        assert live_embedded.call(reader_of_alice) is None  # idle: no task, only the protocol object
+        # Far more frames than the server takes in before it stops reading (MAX_INBOUND): the
+        # socket is paused and resumed as they are handled, and every one is answered, in order.
+        flood = 12 * ws_transport.MAX_INBOUND
+        await asyncio.gather(*(alice.send(json.dumps({"type": "ping"})) for _ in range(flood)))
+        replies = [await recv(alice) for _ in range(flood)]
+        assert {r["type"] for r in replies} == {"pong"}
+        assert live_embedded.call(reader_of_alice) is None
