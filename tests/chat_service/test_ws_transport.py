@@ -170,3 +170,37 @@ async def test_an_idle_socket_holds_no_task_and_a_flood_is_read_at_the_servers_p
         replies = [await recv(alice) for _ in range(flood)]
         assert {r["type"] for r in replies} == {"pong"}
         assert live_embedded.call(reader_of_alice) is None
+
+
+async def test_a_peer_that_answers_no_ping_is_closed_and_a_live_one_stays(live_embedded):
+    port = live_embedded.ports["A"]
+    async with connect(ws_url(live_embedded, "alice"), open_timeout=WAIT) as alice:  # answers pings itself
+        await recv(alice)
+        with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as mute:  # a handshake, then silence
+            mute.sendall(f"GET /v1/ws?token={token(live_embedded, 'mute')} HTTP/1.1\r\nHost: x\r\n{UPGRADE}\r\n".encode())
+            assert mute.recv(4096).startswith(b"HTTP/1.1 101")
+
+            async def users() -> set[str]:
+                return set(live_embedded.service().by_user)
+
+            async def sweep() -> None:
+                live_embedded.service().sweep_keepalive()
+
+            async def heard() -> bool:
+                return live_embedded.service().by_user["alice"].heard
+
+            assert live_embedded.call(users) == {"alice", "mute"}
+            live_embedded.call(sweep)  # both had spoken: reset
+            live_embedded.call(sweep)  # silent since: both pinged
+            for _ in range(400):  # this loop runs alice's client, which answers the ping (bounded wait)
+                if live_embedded.call(heard):
+                    break
+                await asyncio.sleep(0.01)
+            live_embedded.call(sweep)  # alice answered; mute did not and is closed
+            for _ in range(400):
+                if live_embedded.call(users) == {"alice"}:
+                    break
+                await asyncio.sleep(0.02)
+            assert live_embedded.call(users) == {"alice"}
+        await alice.send(json.dumps({"type": "ping"}))
+        assert (await recv(alice))["type"] == "pong"

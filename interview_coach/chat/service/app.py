@@ -248,6 +248,7 @@ class ChatService:
         self.errors: collections.Counter[str] = collections.Counter()
         self.meter = RateMeter()
         self._sampler: asyncio.Task[None] | None = None
+        self._keepalive: asyncio.Task[None] | None = None
         self._drained = asyncio.Event()
 
     # ------------------------------------------------------------------ life cycle
@@ -258,7 +259,18 @@ class ChatService:
                 self.meter.sample(self.deployment.clock.monotonic(), self.server.stats.sends)
                 await asyncio.sleep(1.0)
 
-        self._sampler = asyncio.get_running_loop().create_task(sample(), name="metrics-sampler")
+        async def keepalive() -> None:
+            while True:
+                await asyncio.sleep(ws_transport.KEEPALIVE_S)
+                self.sweep_keepalive()
+
+        loop = asyncio.get_running_loop()
+        self._sampler = loop.create_task(sample(), name="metrics-sampler")
+        self._keepalive = loop.create_task(keepalive(), name="socket-keepalive")
+
+    def sweep_keepalive(self) -> None:
+        for conn in list(self.connections):
+            conn.keepalive()
 
     async def drain(self, timeout: float = DRAIN_TIMEOUT_S) -> None:
         """Stop taking work, send every client elsewhere, let frames in flight finish, flush."""
@@ -281,6 +293,8 @@ class ChatService:
     async def shutdown(self) -> None:
         if self._sampler is not None:
             self._sampler.cancel()
+        if self._keepalive is not None:
+            self._keepalive.cancel()
         if self.owns_deployment and not self.deployment.closed:
             if not self.draining:
                 await self.drain(timeout=2.0)

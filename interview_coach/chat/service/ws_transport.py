@@ -22,6 +22,8 @@ and parses; this class is the asyncio protocol around it *and* the chat core's `
   frame goes after what the transport holds, and a second later the TCP connection is aborted
   if the peer has not taken it.
 * **A client that floods** is not read further while `MAX_INBOUND` frames wait (TCP pushes back).
+* **A client that vanished** (no FIN: a lost network) is found by a keepalive ping: one sweep
+  over all sockets every `KEEPALIVE_S`, not a timer each.
 """
 
 from __future__ import annotations
@@ -48,7 +50,11 @@ log = logging.getLogger("interview_coach.chat.service.ws")
 WS_PATH = "/v1/ws"
 MAX_INBOUND = 64  # frames read and not yet handled; past it the socket is not read (TCP pushes back)
 CLOSE_TIMEOUT_S = 1.0  # after our close frame, how long the peer has to answer before the TCP connection is cut
+# One sweep over every socket this often, rather than a timer per socket: a silent peer is
+# pinged at the next sweep and closed at the one after if it did not answer (20-60 s).
+KEEPALIVE_S = 20.0
 CLOSE_SLOW = 1013
+CLOSE_GONE = 1011  # what `websockets` sends when a keepalive ping goes unanswered
 CLOSE_RESTART = 1012
 _TEXT, _BINARY, _CONT = Opcode.TEXT, Opcode.BINARY, Opcode.CONT
 _OPEN = State.OPEN
@@ -88,12 +94,14 @@ class ChatSocket(asyncio.Protocol):
         "connections",
         "ended",
         "fragments",
+        "heard",
         "inbound",
         "lost",
         "max_bytes",
         "max_frames",
         "out",
         "out_bytes",
+        "pinged",
         "read_paused",
         "reader",
         "refused_in_a_row",
@@ -130,6 +138,8 @@ class ChatSocket(asyncio.Protocol):
         self.registered = False  # the service counts it (hello sent, in by_user)
         self.ended = False  # the service is done with it (disconnect recorded)
         self.refused_in_a_row = 0
+        self.heard = True  # the peer sent something since the last keepalive sweep
+        self.pinged = False  # the last sweep pinged it and it has not answered yet
 
     # ------------------------------------------------------------------ asyncio.Protocol
 
@@ -139,6 +149,7 @@ class ChatSocket(asyncio.Protocol):
             self.connections.add(self)
 
     def data_received(self, data: bytes) -> None:
+        self.heard = True
         ws = self.ws
         ws.receive_data(data)
         events: list[Any] = ws.events_received()
@@ -195,6 +206,23 @@ class ChatSocket(asyncio.Protocol):
             self.close(CLOSE_RESTART)
         elif not self.lost and self._timer is None:
             self.transport.close()
+
+    def keepalive(self) -> None:
+        """One keepalive sweep (the service runs one for all sockets every KEEPALIVE_S): a socket
+        that said nothing since the last one is pinged; one that did not answer that ping is
+        gone (a peer that vanished without a FIN) and is closed."""
+        if self.closed:
+            return
+        if self.heard:
+            self.heard = self.pinged = False
+        elif not self.pinged:
+            self.pinged = True
+            if self.ws.state is _OPEN:
+                self.ws.send_ping(b"keepalive")
+                self._write_protocol_output()
+        else:
+            log.info("%s did not answer a ping in %.0f s; closing its socket", self.user_id or "a client", KEEPALIVE_S)
+            self.cut_off(CLOSE_GONE)
 
     # ------------------------------------------------------------------ the handshake
 
