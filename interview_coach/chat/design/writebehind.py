@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
+import orjson
+
 from interview_coach.chat.design.errors import ChatError
 from interview_coach.chat.design.store import Message, MessageStore, Receipt
 from interview_coach.chat.design.tracing import Tracer
@@ -51,7 +53,16 @@ SEGMENT_GLOB = "segment-*.jsonl"
 REJECTED_FILE = "rejected.jsonl"  # messages the store refused for good, kept for an operator
 # Built once: json.dumps with options builds a new encoder on every call. ASCII-only lines,
 # so any text the client sent (a lone surrogate included) can be written.
-_journal_json = json.JSONEncoder(separators=(",", ":")).encode
+_ascii_json = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def _journal_json(data: dict) -> str:
+    """One journal line: orjson's UTF-8 where it can (several times faster); the standard
+    library's ASCII escapes for what it refuses (a lone surrogate), which any reader parses alike."""
+    try:
+        return orjson.dumps(data).decode()
+    except (TypeError, ValueError):
+        return _ascii_json(data)
 DURABILITY = ("process", "disk")
 
 

@@ -472,7 +472,7 @@ def _cmid_of(raw: str | bytes) -> str | None:
     if len(raw) > fr.MAX_FRAME_BYTES:
         return None
     try:
-        frame = json.loads(raw)
+        frame = fr.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return None
     cmid = frame.get("client_msg_id") if isinstance(frame, dict) else None
