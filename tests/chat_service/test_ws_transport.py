@@ -204,3 +204,25 @@ async def test_a_peer_that_answers_no_ping_is_closed_and_a_live_one_stays(live_e
             assert live_embedded.call(users) == {"alice"}
         await alice.send(json.dumps({"type": "ping"}))
         assert (await recv(alice))["type"] == "pong"
+
+
+@pytest.mark.slow
+async def test_every_acknowledged_message_survives_a_kill_9(serve_processes, tmp_path):
+    data = tmp_path / "data"
+    server = serve_processes("--data-dir", str(data), "--rate-limit", "0", "--frame-limit", "0").wait_ready()
+    tokens = {u: httpx.post(server.url + "/v1/sessions", json={"user_id": u}).json()["token"] for u in ("alice", "bob")}
+    base = server.url.replace("http", "ws", 1)
+    acks: list[dict] = []
+    async with connect(f"{base}/v1/ws?token={tokens['alice']}", open_timeout=WAIT) as alice:
+        await recv(alice)
+        for i in range(400):  # all in flight at once: acks come in bursts, each burst one write
+            await alice.send(json.dumps({"type": "send", "to": "bob", "text": f"k{i}", "client_msg_id": f"k{i}"}))
+        while len(acks) < 400:
+            frame = await recv(alice)
+            assert frame["type"] == "ack", frame
+            acks.append(frame)
+        server.kill()  # SIGKILL the moment the last ack is in: no drain, no flush
+    again = serve_processes("--data-dir", str(data), port=server.port).wait_ready()
+    page = httpx.get(f"{again.url}/v1/channels/{acks[0]['channel_id']}/messages", params={"limit": 500},
+                     headers={"Authorization": f"Bearer {tokens['bob']}"}).json()
+    assert sorted(m["message_id"] for m in page["messages"]) == sorted(a["message_id"] for a in acks)
