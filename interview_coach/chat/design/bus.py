@@ -19,10 +19,11 @@ import asyncio
 import contextlib
 import json
 import logging
-import types
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from interview_coach.chat.design.eager import resume, step
 
 log = logging.getLogger(__name__)
 
@@ -108,28 +109,6 @@ class Subscription:
                 queue.task_done()
 
 
-@types.coroutine
-def _resume(coro: Coroutine[Any, Any, None], yielded: Any) -> Generator[Any, Any, None]:
-    """Go on running a coroutine that was started outside any task and suspended on `yielded`:
-    awaited inside a task, it hands that task each future the coroutine waits on."""
-    while True:
-        try:
-            sent = yield yielded
-        except GeneratorExit:
-            coro.close()
-            raise
-        except BaseException as exc:  # noqa: BLE001 - thrown into the task (a cancellation): on into the coroutine
-            try:
-                yielded = coro.throw(exc)
-            except StopIteration:
-                return
-        else:
-            try:
-                yielded = coro.send(sent)
-            except StopIteration:
-                return
-
-
 class InlineSubscription(Subscription):
     """A subscription whose handler runs inside `publish` when nothing of the topic is pending.
 
@@ -154,9 +133,9 @@ class InlineSubscription(Subscription):
         stats.delivered += 1
         coro = self.handler(envelope)
         try:
-            yielded = coro.send(None)  # type: ignore[attr-defined]
-        except StopIteration:
-            return  # handled, never suspended: the common case
+            done, yielded = step(coro)  # type: ignore[arg-type]
+            if done:
+                return  # handled, never suspended: the common case
         except Exception as exc:  # noqa: BLE001 - one bad envelope must not stop the publisher or the routing (logged)
             self._failed(exc, stats)
             return
@@ -164,7 +143,7 @@ class InlineSubscription(Subscription):
 
     async def _finish(self, coro: Coroutine[Any, Any, None], yielded: Any, stats: BusStats) -> None:
         try:
-            await _resume(coro, yielded)
+            await resume(coro, yielded)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - as in offer()
