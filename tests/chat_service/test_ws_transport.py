@@ -226,3 +226,58 @@ async def test_every_acknowledged_message_survives_a_kill_9(serve_processes, tmp
     page = httpx.get(f"{again.url}/v1/channels/{acks[0]['channel_id']}/messages", params={"limit": 500},
                      headers={"Authorization": f"Bearer {tokens['bob']}"}).json()
     assert sorted(m["message_id"] for m in page["messages"]) == sorted(a["message_id"] for a in acks)
+
+
+async def test_a_client_that_stops_reading_gets_its_frames_then_a_1013_close(live_embedded, monkeypatch):
+    from websockets.client import ClientProtocol
+    from websockets.protocol import State
+    from websockets.uri import parse_uri
+
+    from interview_coach.chat.service import ws_transport
+
+    monkeypatch.setattr(ws_transport, "CLOSE_TIMEOUT_S", 120.0)  # this test reads late on purpose: no reset meanwhile
+    service = live_embedded.service()
+    slow = socket.socket()
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # the kernel holds little for it
+    slow.settimeout(WAIT)
+    slow.connect(("127.0.0.1", live_embedded.ports["A"]))
+    try:
+        slow.sendall(f"GET /v1/ws?token={token(live_embedded, 'slow')} HTTP/1.1\r\nHost: x\r\n{UPGRADE}\r\n".encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += slow.recv(1)
+        assert head.startswith(b"HTTP/1.1 101")
+
+        async def tighten() -> None:
+            service.by_user["slow"].max_bytes = 64 * 1024  # as serve --send-queue-kib 64
+            service.message_rate.rate = 0  # the sender below is not the one under test
+
+        live_embedded.call(tighten)
+
+        async def cut() -> int:
+            return service.errors["slow_consumer"]
+
+        async with connect(ws_url(live_embedded, "sender"), open_timeout=WAIT) as sender:
+            await recv(sender)
+            sent = 0
+            while live_embedded.call(cut) == 0 and sent < 5000:
+                for _ in range(50):
+                    await sender.send(json.dumps({"type": "send", "to": "slow", "text": "y" * 9000,
+                                                  "client_msg_id": f"s{sent}"}))
+                    sent += 1
+                while (await recv(sender))["client_msg_id"] != f"s{sent - 1}":  # every ack: the sender is never held up
+                    pass
+            assert live_embedded.call(cut) == 1
+        # Now read: the frames the server had already handed to TCP, then its close frame, 1013.
+        parser = ClientProtocol(parse_uri("ws://x/"), state=State.OPEN)
+        parser.receive_data(head.split(b"\r\n\r\n", 1)[1])
+        while parser.close_rcvd is None:
+            data = slow.recv(1 << 16)
+            if not data:
+                break
+            parser.receive_data(data)
+        messages = [e for e in parser.events_received() if getattr(e, "opcode", None) is not None and e.opcode.name == "TEXT"]
+        assert parser.close_rcvd is not None and parser.close_rcvd.code == 1013
+        assert 0 < len(messages) < sent  # some got through before the cut; the rest it fetches by sync
+    finally:
+        slow.close()
