@@ -54,6 +54,11 @@ async def test_one_port_routes_http_to_the_api_and_upgrades_to_the_socket(live_e
         assert hello["type"] == "hello" and hello["user_id"] == "alice"
         # The same port keeps answering HTTP while sockets are open on it.
         assert httpx.get(live_embedded.url() + "/healthz").json()["connections"] == 1
+    # The token may come in the Authorization header instead of the URL.
+    bare = live_embedded.url().replace("http", "ws", 1) + "/v1/ws"
+    async with connect(bare, additional_headers={"Authorization": f"Bearer {token(live_embedded, 'bob')}"},
+                       open_timeout=WAIT) as ws:
+        assert (await recv(ws))["user_id"] == "bob"
     # An upgrade to any other path is answered (404), not left hanging.
     answer = http_exchange(port, f"GET /v1/other HTTP/1.1\r\nHost: x\r\n{UPGRADE}\r\n".encode())
     assert answer.startswith(b"HTTP/1.1 404"), answer[:80]
