@@ -286,3 +286,37 @@ async def test_a_client_that_stops_reading_gets_its_frames_then_a_1013_close(liv
         assert 0 < len(messages) < sent  # some got through before the cut; the rest it fetches by sync
     finally:
         slow.close()
+
+
+async def test_a_client_that_pings_and_never_reads_is_cut_off(live_embedded):
+    from websockets.frames import Frame, Opcode
+
+    service = live_embedded.service()
+    pinger = socket.socket()
+    pinger.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    pinger.settimeout(WAIT)
+    pinger.connect(("127.0.0.1", live_embedded.ports["A"]))
+    try:
+        pinger.sendall(f"GET /v1/ws?token={token(live_embedded, 'pinger')} HTTP/1.1\r\nHost: x\r\n{UPGRADE}\r\n".encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += pinger.recv(1)
+
+        async def tighten() -> None:
+            service.by_user["pinger"].max_bytes = 64 * 1024
+
+        async def cut() -> int:
+            return service.errors["slow_consumer"]
+
+        live_embedded.call(tighten)
+        ping = Frame(Opcode.PING, b"p" * 125).serialize(mask=True, extensions=[])
+        sent = 0
+        try:
+            while live_embedded.call(cut) == 0 and sent < 400_000:  # each ping's pong waits for a reader that never comes
+                pinger.sendall(ping * 500)
+                sent += 500
+        except OSError:  # the server cut the connection while we were still sending: what this test wants
+            pass
+        assert live_embedded.call(cut) == 1
+    finally:
+        pinger.close()

@@ -170,6 +170,10 @@ class ChatSocket(asyncio.Protocol):
                         whole, self.fragments = b"".join(self.fragments), None
                         self._frame_in(whole)
         self._write_protocol_output()
+        # The library answers each ping with a pong on its own, past the send queue: a client
+        # that pings and never reads is held to the same limit as one that is sent messages.
+        if self.write_paused and not self.closed and self.transport.get_write_buffer_size() > self.max_bytes:
+            self.cut_off(CLOSE_SLOW)
 
     def eof_received(self) -> bool | None:
         self.ws.receive_eof()
@@ -387,6 +391,8 @@ class ChatSocket(asyncio.Protocol):
         self.buffered = 0
         if self.lost:
             return
+        if not self.transport.is_closing():
+            self.transport.pause_reading()  # nothing more from it: not even pings to answer
         if self.ws.state is _OPEN:
             self.ws.send_close(code)
             self._write_protocol_output()  # behind what the transport holds: a peer that reads gets it
