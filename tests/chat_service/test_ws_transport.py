@@ -9,6 +9,8 @@ import socket
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from websockets.asyncio.client import connect
 
 from interview_coach.chat.service.engines.deployment import open_embedded
@@ -320,3 +322,22 @@ async def test_a_client_that_pings_and_never_reads_is_cut_off(live_embedded):
         assert live_embedded.call(cut) == 1
     finally:
         pinger.close()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 130), st.integers(65_530, 65_540)), max_size=6))
+def test_frames_written_by_hand_are_what_the_library_reads(sizes):
+    """text_frames' headers (7-bit, 16-bit and 64-bit lengths) parse back to the same payloads, in order."""
+    from websockets.client import ClientProtocol
+    from websockets.frames import Opcode
+    from websockets.protocol import State
+    from websockets.uri import parse_uri
+
+    from interview_coach.chat.service.ws_transport import text_frames
+
+    payloads = [bytes([97 + i % 26]) * n for i, n in enumerate(sizes)] + [b"z" * 70_000]  # and a 64-bit length
+    reader = ClientProtocol(parse_uri("ws://x/"), state=State.OPEN, max_size=None)
+    reader.receive_data(text_frames(payloads))
+    frames = reader.events_received()
+    assert [f.opcode for f in frames] == [Opcode.TEXT] * len(payloads)
+    assert [f.data for f in frames] == payloads and all(f.fin for f in frames)

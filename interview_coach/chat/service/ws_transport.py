@@ -13,7 +13,8 @@ and parses; this class is the asyncio protocol around it *and* the chat core's `
 * **Idle costs no task.** Bytes arrive in `data_received`; frames wait in `inbound` and a
   reader task exists only while there are frames to handle (one at a time, in order).
 * **One write per burst.** Frames for the client collect in `out` and go out in one
-  `transport.write` per loop turn — a burst of acks and messages is one syscall, not one each.
+  `transport.write` per loop turn — a burst of acks and messages is one syscall, not one each
+  (their headers made by `text_frames`; the library parses what comes in and does the close).
 * **Nothing leaves before the journal has it.** Before each write the service's
   `before_write()` runs (the embedded journal flushes what this loop turn put): an ack or a
   message on the wire is always of a message that is already durable.
@@ -78,6 +79,28 @@ def encode_frame(frame: dict[str, Any]) -> bytes:
         data = _json_encode(frame).encode()
     _last_encoded = (frame, data)
     return data
+
+
+# A server's text frame is a two-byte header (FIN + opcode 1, unmasked length) for up to 125
+# bytes, then 16- or 64-bit lengths (RFC 6455 5.2). Written here rather than through the
+# library's Frame objects: two frames go out per message, and this is most of their cost.
+_SHORT_HEADS = [bytes((0x81, n)) for n in range(126)]
+
+
+def text_frames(payloads: list[bytes]) -> bytes:
+    """The wire bytes of one text frame per payload (each valid UTF-8 JSON), in order."""
+    parts: list[bytes] = []
+    append = parts.append
+    for data in payloads:
+        n = len(data)
+        if n < 126:
+            append(_SHORT_HEADS[n])
+        elif n < 65536:
+            append(b"\x81\x7e" + n.to_bytes(2, "big"))
+        else:
+            append(b"\x81\x7f" + n.to_bytes(8, "big"))
+        append(data)
+    return b"".join(parts)
 
 
 class ChatSocket(asyncio.Protocol):
@@ -337,9 +360,7 @@ class ChatSocket(asyncio.Protocol):
         out = self.out
         if out and ws.state is _OPEN:
             self.service.before_write()
-            send_text = ws.send_text
-            for data in out:
-                send_text(data)
+            self.transport.write(text_frames(out))
         out.clear()
         self.out_bytes = 0
         if self.closed and ws.state is _OPEN:
