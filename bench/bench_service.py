@@ -3,7 +3,11 @@
 N clients each send M messages to the next client (N direct channels), keeping up to W sends
 in flight (a send counts as in flight until its ack). Each message carries its send time, so
 the receiver gets the delivery latency (send → message frame at the recipient, both in this
-process). Reported per target: messages/s over the run and p50/p99 latency.
+process). Reported per target: messages/s over the run, p50/p99 latency, and the server's CPU
+per message (user + system time of its processes, read from /proc before and after each round)
+as a ratio to the bare relay's in the same round — the figure that does not move with how much
+CPU the clients (this process) or another program on the machine take. For the Redis targets
+redis-server's own CPU per message is shown beside it, not folded in.
 
 Targets, each a server in its own process (this process runs the clients):
     bare      bench/bare_relay.py — parse, look up, forward, ack; nothing else
@@ -39,6 +43,7 @@ from websockets.asyncio.client import connect
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-0123456789abcdef0123456789"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -53,6 +58,29 @@ def raise_fd_limit(wanted: int) -> int:
     if soft < target:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14 and 15 of stat)
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU ticks of the whole machine so far, from /proc/stat."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
+def busy_between(before: tuple[float, float], after: tuple[float, float]) -> float:
+    """How many cores were busy on average between two `machine_busy` readings."""
+    total = after[1] - before[1]
+    return (after[0] - before[0]) / total * (os.cpu_count() or 1) if total else 0.0
 
 
 def rss_kib(pid: int) -> int:
@@ -122,6 +150,11 @@ class Target:
                 except httpx.HTTPError:
                     time.sleep(0.05)
         return self
+
+    def cpu(self) -> tuple[float, float]:
+        """CPU seconds so far: the chat server processes', and redis-server's (0 without one)."""
+        servers = sum(cpu_seconds(p.pid) for p in self.procs)
+        return servers, cpu_seconds(self.redis.pid) if self.redis is not None else 0.0
 
     def ws_url(self, user: str, index: int) -> str:
         base = self.urls[index % len(self.urls)].replace("http", "ws", 1)
@@ -203,6 +236,7 @@ async def load(target: Target, clients: int, messages: int, window: int, run: st
                                       "client_msg_id": f"{run}-{i}-{m}"}))
 
     readers = [asyncio.create_task(reader(i)) for i in range(clients)]
+    cpu_before = target.cpu()
     first_send[0] = time.perf_counter()
     senders = [asyncio.create_task(sender(i)) for i in range(clients)]
     finished = asyncio.create_task(done.wait())
@@ -218,6 +252,7 @@ async def load(target: Target, clients: int, messages: int, window: int, run: st
         for task in senders + readers:
             task.cancel()
         await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    cpu_after = target.cpu()  # after the closes: a server's share of them is small and the same for all
     elapsed = last_delivery[0] - first_send[0]
     latencies.sort()
     return {
@@ -226,6 +261,8 @@ async def load(target: Target, clients: int, messages: int, window: int, run: st
         "per_second": expected / elapsed,
         "p50_ms": statistics.median(latencies),
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
+        "server_cpu_us": (cpu_after[0] - cpu_before[0]) / expected * 1e6,
+        "redis_cpu_us": (cpu_after[1] - cpu_before[1]) / expected * 1e6,
     }
 
 
@@ -261,6 +298,7 @@ def main() -> None:
         sys.exit(f"ulimit -n is {limit}; {args.idle} idle connections need more (raise the hard limit)")
     names = [n.strip() for n in args.engines.split(",") if n.strip()]
     results: dict[str, dict] = {}
+    machine: dict[str, object] = {}
     runs: dict[str, list[dict]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
         targets = {}
@@ -271,15 +309,27 @@ def main() -> None:
                 targets[name] = Target(name, work).start()
                 asyncio.run(load(targets[name], min(20, args.clients), 20, args.window, "warm"))
             # Rounds interleave the targets, so a noisy moment on a shared machine hits them all;
-            # each target's figures are those of its median round.
+            # each target's figures are those of its median round, and its CPU ratio is the
+            # median of its per-round ratios to the relay's round beside it (paired rounds).
+            load_before, busy_before = loadavg(), machine_busy()
             for round_no in range(args.rounds):
                 for name in names:
                     runs[name].append(asyncio.run(load(targets[name], args.clients, args.messages, args.window,
                                                        f"run{round_no}")))
+            machine["loadavg_before"], machine["loadavg_after"] = load_before, loadavg()
+            machine["busy_cores"] = busy_between(busy_before, machine_busy())
             for name in names:
                 ordered = sorted(runs[name], key=lambda r: r["per_second"])
                 results[name] = dict(ordered[len(ordered) // 2])
                 results[name]["rounds_per_second"] = [round(r["per_second"]) for r in runs[name]]
+                results[name]["server_cpu_us"] = statistics.median(r["server_cpu_us"] for r in runs[name])
+                results[name]["redis_cpu_us"] = statistics.median(r["redis_cpu_us"] for r in runs[name])
+                if "bare" in runs:
+                    pairs = list(zip(runs[name], runs["bare"], strict=True))
+                    results[name]["cpu_vs_bare_rounds"] = [round(r["server_cpu_us"] / b["server_cpu_us"], 2) for r, b in pairs]
+                    results[name]["cpu_vs_bare"] = statistics.median(r["server_cpu_us"] / b["server_cpu_us"] for r, b in pairs)
+                    results[name]["redis_cpu_vs_bare"] = statistics.median(r["redis_cpu_us"] / b["server_cpu_us"]
+                                                                           for r, b in pairs)
             for name in names:
                 if args.idle and name != "redis2":
                     results[name]["idle"] = asyncio.run(idle_memory(targets[name], args.idle))
@@ -287,17 +337,28 @@ def main() -> None:
             for target in targets.values():
                 target.stop()
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps({"machine": machine, "targets": results}, indent=2))
         return
     base = results.get("bare", {}).get("per_second")
     print(f"{args.clients} clients x {args.messages} messages, {args.window} in flight per client, loopback, "
           f"{os.cpu_count()} CPUs; median of {args.rounds} interleaved rounds")
-    print(f"{'target':<10} {'msgs/s':>9} {'vs bare':>8} {'p50 ms':>8} {'p99 ms':>8} {'idle KiB/conn':>14}")
+    print(f"machine: load average {machine['loadavg_before']} before the rounds, {machine['loadavg_after']} after; "
+          f"{machine['busy_cores']:.2f} of {os.cpu_count()} cores busy during them (this bench included)")
+    print(f"{'target':<10} {'msgs/s':>9} {'vs bare':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU µs/msg':>11} {'CPU vs bare':>12} "
+          f"{'+redis µs':>10} {'idle KiB/conn':>14}")
     for name, r in results.items():
         ratio = f"{r['per_second'] / base:.0%}" if base else "-"
         idle = f"{r['idle']['kib_per_connection']:.1f}" if "idle" in r else "-"
-        print(f"{name:<10} {r['per_second']:>9,.0f} {ratio:>8} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {idle:>14}"
-              f"   rounds: {', '.join(f'{x:,}' for x in r['rounds_per_second'])}")
+        cpu_ratio = f"{r['cpu_vs_bare']:.2f}x" if "cpu_vs_bare" in r else "-"
+        redis_cpu = f"{r['redis_cpu_us']:.1f}" if r["redis_cpu_us"] else "-"
+        print(f"{name:<10} {r['per_second']:>9,.0f} {ratio:>8} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
+              f"{r['server_cpu_us']:>11.1f} {cpu_ratio:>12} {redis_cpu:>10} {idle:>14}")
+    for name, r in results.items():
+        pairs = f"; CPU vs bare per round: {', '.join(f'{x:.2f}x' for x in r['cpu_vs_bare_rounds'])}" \
+            if "cpu_vs_bare_rounds" in r else ""
+        redis = f"; with redis-server's CPU {r['cpu_vs_bare'] + r['redis_cpu_vs_bare']:.2f}x" \
+            if r["redis_cpu_us"] and "cpu_vs_bare" in r else ""
+        print(f"  {name}: msgs/s per round {', '.join(f'{x:,}' for x in r['rounds_per_second'])}{pairs}{redis}")
     for name, r in results.items():
         if "idle" in r:
             i = r["idle"]

@@ -116,6 +116,9 @@ def serve(
     handler.setFormatter(logging.Formatter("%(message)s"))
     service_log.addHandler(handler)
     service_log.setLevel(logging.INFO)  # the drain's line, and any frame that failed
+    run_loop: Any = asyncio.run
+    with contextlib.suppress(ImportError):  # uvloop where the platform has it: the same code on a faster event loop
+        from uvloop import run as run_loop
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the way to stop it: drained, then the line below
-        asyncio.run(run(opener, host=host, port=port, on_ready=ready, log_level=log_level, limits=limits))
+        run_loop(run(opener, host=host, port=port, on_ready=ready, log_level=log_level, limits=limits))
     print(f"chat server {server_id} stopped", file=sys.stderr, flush=True)

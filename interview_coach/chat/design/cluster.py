@@ -70,6 +70,7 @@ class ChatCluster:
         max_drift_ms: int = DEFAULT_MAX_DRIFT_MS,
         sync_lookback_ms: int = DEFAULT_SYNC_LOOKBACK_MS,
         timer: Callable[[], float] | None = None,
+        inline_bus: bool = False,
     ) -> ChatCluster:
         if not servers:
             raise UsageError("a cluster needs at least one chat server")
@@ -81,7 +82,7 @@ class ChatCluster:
         clock = clock or SystemClock()
         store = SqliteChatStore(folder / "chat.sqlite3", synchronous="FULL" if durability == "disk" else "NORMAL")
         registry = InMemoryRegistry(clock, ttl=registry_ttl)
-        bus = InProcessBus()
+        bus = InProcessBus(inline=inline_bus)
         persist = WriteBehindQueue(
             store,
             folder / "journal" if journal else None,

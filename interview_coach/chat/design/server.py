@@ -259,7 +259,10 @@ class ChatServer:
 
         if not self.persist.checks_client_ids:
             existing = await self.persist.find_client_message(channel_id, sender_id, client_msg_id)
-            if existing is None:
+            # A store that keeps a filter of its client ids answers "certainly not" from memory:
+            # only a send that may be a retry costs a query.
+            may_hold = getattr(self.store, "may_hold_client_message", None)
+            if existing is None and (may_hold is None or may_hold(channel_id, sender_id, client_msg_id)):
                 existing = await self.store.find_client_message(channel_id, sender_id, client_msg_id)
             if existing is not None:
                 return self._duplicate(existing, sender_id)

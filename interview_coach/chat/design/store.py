@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
+from interview_coach.chat.design.bloom import GrowingBloomFilter
 from interview_coach.chat.design.errors import ChatError
 
 _T = TypeVar("_T")
@@ -255,6 +256,10 @@ class ChannelDirectory(Protocol):
 _COLUMNS = "channel_id, message_id, sender_id, content, client_msg_id, kind, created_ms, status"
 
 
+def _client_key(channel_id: str, sender_id: str, client_msg_id: str) -> str:
+    return f"{channel_id}\x00{sender_id}\x00{client_msg_id}"
+
+
 def _message(row: tuple) -> Message:
     return Message(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7])
 
@@ -277,6 +282,13 @@ class SqliteChatStore:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-store-writer")
         self.stats = StoreStats()
         self._closed = False
+        # Every client id stored (read once here from the covering unique index, then kept up by
+        # every write): a first send proves it is no retry without a query on the event loop.
+        where = "FROM messages WHERE client_msg_id IS NOT NULL"
+        stored = self._reader.execute(f"SELECT count(*) {where}").fetchone()[0]
+        self._client_ids = GrowingBloomFilter(capacity=max(65_536, 2 * stored))
+        for row in self._reader.execute(f"SELECT channel_id, sender_id, client_msg_id {where}"):
+            self._client_ids.add(_client_key(row[0], row[1], row[2]))
 
     def _connect(self) -> sqlite3.Connection:
         # check_same_thread=False: the writer is made here and used only on the writer thread;
@@ -308,6 +320,10 @@ class SqliteChatStore:
 
     def _append_many_sync(self, messages: list[Message], receipts: list[Receipt]) -> int:
         db = self._writer
+        client_ids = self._client_ids
+        for m in messages:  # before the insert: "maybe stored" may come early, never late
+            if m.client_msg_id is not None:
+                client_ids.add(_client_key(m.channel_id, m.sender_id, m.client_msg_id))
         db.execute("BEGIN IMMEDIATE")
         try:
             before = db.total_changes
@@ -400,6 +416,10 @@ class SqliteChatStore:
             raise
 
     # ------------------------------------------------------------------ reads (inline)
+
+    def may_hold_client_message(self, channel_id: str, sender_id: str, client_msg_id: str) -> bool:
+        """False when no message with this client id was ever stored here (no query needed)."""
+        return _client_key(channel_id, sender_id, client_msg_id) in self._client_ids
 
     async def find_client_message(self, channel_id: str, sender_id: str, client_msg_id: str) -> Message | None:
         row = self._reader.execute(

@@ -13,7 +13,8 @@ One app serves one chat server of a `Deployment` (engines.py). HTTP:
     POST /v1/media/uploads/{id}/complete   join the parts of a multipart upload
     GET  /healthz  GET /metrics  GET /openapi.json  GET /docs
 
-and the WebSocket at `/v1/ws?token=…` speaking frames.py's protocol. Every call but login,
+and the WebSocket at `/v1/ws?token=…` speaking frames.py's protocol — on the same port, served
+by ws_transport.py's lean protocol rather than the ASGI app (`uvicorn_config` wires it). Every call but login,
 health, metrics and the presigned PUT needs a valid token; a user reads and writes only the
 channels they belong to (403 otherwise).
 
@@ -42,7 +43,7 @@ from collections.abc import Callable
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, WebSocket
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
@@ -50,10 +51,11 @@ from pydantic import BaseModel, Field
 from interview_coach.chat.design.errors import ChatError
 from interview_coach.chat.design.server import ChatServer
 from interview_coach.chat.service import frames as fr
-from interview_coach.chat.service import guards
+from interview_coach.chat.service import guards, ws_transport
 from interview_coach.chat.service.auth import AuthError, validate_user_id
 from interview_coach.chat.service.engines.deployment import Deployment
 from interview_coach.chat.service.guards import ServiceLimits
+from interview_coach.chat.service.ws_transport import ChatSocket
 from interview_coach.errors import CoachError, UsageError
 
 log = logging.getLogger("interview_coach.chat.service.app")
@@ -204,158 +206,11 @@ class RateMeter:
         return (c1 - c0) / (t1 - t0) if t1 > t0 else 0.0
 
 
-# ---------------------------------------------------------------------- one WebSocket
+# ---------------------------------------------------------------------- the socket's frames
 
 
-_last_encoded: tuple[Any, str] = (None, "")
-# Built once: json.dumps with options builds a new encoder on every call.
-_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-
-def encode_frame(frame: dict[str, Any]) -> str:
-    """JSON of a frame; the same frame object (a group message to 4,000 sockets) is encoded once."""
-    global _last_encoded
-    if _last_encoded[0] is frame:
-        return _last_encoded[1]
-    text = _encode(frame)
-    _last_encoded = (frame, text)
-    return text
-
-
-class WsConnection:
-    """The chat core's `Connection` for one WebSocket: frames are queued, a writer task sends them.
-
-    `send_frame` never waits on the peer (the core hands one envelope to thousands of these).
-    A client that does not read — its queue past `max_bytes` or `max_frames` — is cut off at
-    once: the queue is dropped (the memory comes back now, not when the peer reads), the
-    writer stuck on the full socket is cancelled, and the socket closes with 1013 (aborted
-    if even the close frame cannot get through). It reconnects and catches up by sync.
-    The writer task exists only while there is something to send: most sockets of a chat
-    server are idle, and an idle one should cost as little memory as possible.
-    """
-
-    __slots__ = (
-        "close_code",
-        "closed",
-        "ended",
-        "max_bytes",
-        "max_frames",
-        "on_overflow",
-        "queue",
-        "queued_bytes",
-        "refused_in_a_row",
-        "user_id",
-        "writer",
-        "ws",
-    )
-
-    def __init__(self, ws: WebSocket, user_id: str, max_bytes: int = guards.OUTBOUND_QUEUE_BYTES,
-                 max_frames: int = guards.OUTBOUND_QUEUE_FRAMES, on_overflow: Callable[[], None] | None = None) -> None:
-        self.ws = ws
-        self.user_id = user_id
-        self.queue: collections.deque[str | None] = collections.deque()
-        self.queued_bytes = 0
-        self.max_bytes = max_bytes
-        self.max_frames = max_frames
-        self.writer: asyncio.Task[None] | None = None
-        self.closed = False
-        self.close_code = 1000
-        self.refused_in_a_row = 0
-        self.on_overflow = on_overflow
-        self.ended = False  # the service is done with this socket (its reader saw the disconnect)
-
-    async def send_frame(self, frame: dict[str, Any]) -> None:
-        self.push(frame)
-
-    def push(self, frame: dict[str, Any]) -> None:
-        if self.closed:
-            raise ConnectionError(f"{self.user_id}'s socket is closed")
-        text = encode_frame(frame)
-        if len(self.queue) >= self.max_frames or self.queued_bytes + len(text) > self.max_bytes:
-            self.cut_off(CLOSE_SLOW)
-            raise ConnectionError(f"{self.user_id} is not reading; disconnected")
-        self.queue.append(text)
-        self.queued_bytes += len(text)
-        if frame.get("type") == "reconnect":
-            self.close(CLOSE_RESTART)
-        self._kick()
-
-    def cut_off(self, code: int) -> None:
-        """Drop what is queued and close now, whatever the peer is doing."""
-        if self.on_overflow is not None and code == CLOSE_SLOW and not self.closed:
-            self.on_overflow()
-        self.closed = True
-        self.close_code = code
-        self.queue.clear()
-        self.queued_bytes = 0
-        writer, self.writer = self.writer, None
-        if writer is not None:
-            writer.cancel()
-        asyncio.get_running_loop().create_task(self._close_hard(code))
-
-    async def _close_hard(self, code: int) -> None:
-        transport = _transport_of(self.ws)
-        with contextlib.suppress(Exception):  # a peer that reads nothing cannot take the close frame either
-            await asyncio.wait_for(self.ws.close(code), 1.0)
-        # A peer that reads nothing never answers the close either, and a transport closed with
-        # a full write buffer waits for it forever: give it a second, then cut the TCP connection.
-        if transport is None:
-            log.warning("no transport to abort for %s's slow socket", self.user_id)
-            return
-        for _ in range(20):
-            if transport.is_closing() and not transport.get_write_buffer_size():
-                return  # closed cleanly: the peer took everything
-            await asyncio.sleep(0.05)
-        transport.abort()
-
-    def close(self, code: int) -> None:
-        """Send what is queued, then close with `code`."""
-        if not self.closed:
-            self.closed = True
-            self.close_code = code
-            self.queue.append(None)
-            self._kick()
-
-    def _kick(self) -> None:
-        if self.writer is None:
-            self.writer = asyncio.get_running_loop().create_task(self._write())
-
-    async def _write(self) -> None:
-        ws, queue = self.ws, self.queue
-        try:
-            while queue:
-                item = queue.popleft()
-                if item is None:
-                    await ws.close(self.close_code)
-                    return
-                self.queued_bytes -= len(item)
-                await ws.send_text(item)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # the peer went away; the reader sees the disconnect
-            log.debug("socket writer stopped: the peer went away", exc_info=True)
-            self.closed = True
-        finally:
-            if self.writer is asyncio.current_task():
-                self.writer = None
-
-    async def finish(self, timeout: float) -> None:
-        """Wait for the writer to send what is queued (the close), then stop it."""
-        writer = self.writer
-        if writer is None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(writer), timeout)
-        except (TimeoutError, asyncio.CancelledError):
-            writer.cancel()
-        except Exception:  # the writer failed on its own: stopped all the same
-            log.debug("socket writer failed while finishing", exc_info=True)
-            writer.cancel()
-
-
-def _transport_of(ws: WebSocket) -> Any:
-    """The asyncio transport under a WebSocket served by `uvicorn_config` (None elsewhere)."""
-    return (ws.scope.get("extensions") or {}).get(guards.TRANSPORT_EXTENSION)
+# One frame's JSON: the transport's encoder (orjson, the standard library for what it refuses).
+encode_frame = ws_transport.encode_frame
 
 
 def scrub(text: str) -> str:
@@ -382,14 +237,18 @@ class ChatService:
         self.server_id = self.server.server_id
         self.owns_deployment = owns_deployment
         self.draining = False
-        self.connections: set[WsConnection] = set()
-        self.by_user: dict[str, WsConnection] = {}
+        self.connections: set[ChatSocket] = set()
+        self.by_user: dict[str, ChatSocket] = {}
+        # Run before a socket writes: the embedded journal flushes what this loop turn put, so
+        # nothing goes on the wire (an ack, a message) that a crash could still take back.
+        self.before_write: Callable[[], None] = getattr(deployment.persist, "sync_journal", None) or _nothing
         self.inflight = 0
         self.frames_in = 0
         self.http_sends = 0
         self.errors: collections.Counter[str] = collections.Counter()
         self.meter = RateMeter()
         self._sampler: asyncio.Task[None] | None = None
+        self._keepalive: asyncio.Task[None] | None = None
         self._drained = asyncio.Event()
 
     # ------------------------------------------------------------------ life cycle
@@ -400,7 +259,18 @@ class ChatService:
                 self.meter.sample(self.deployment.clock.monotonic(), self.server.stats.sends)
                 await asyncio.sleep(1.0)
 
-        self._sampler = asyncio.get_running_loop().create_task(sample(), name="metrics-sampler")
+        async def keepalive() -> None:
+            while True:
+                await asyncio.sleep(ws_transport.KEEPALIVE_S)
+                self.sweep_keepalive()
+
+        loop = asyncio.get_running_loop()
+        self._sampler = loop.create_task(sample(), name="metrics-sampler")
+        self._keepalive = loop.create_task(keepalive(), name="socket-keepalive")
+
+    def sweep_keepalive(self) -> None:
+        for conn in list(self.connections):
+            conn.keepalive()
 
     async def drain(self, timeout: float = DRAIN_TIMEOUT_S) -> None:
         """Stop taking work, send every client elsewhere, let frames in flight finish, flush."""
@@ -423,6 +293,8 @@ class ChatService:
     async def shutdown(self) -> None:
         if self._sampler is not None:
             self._sampler.cancel()
+        if self._keepalive is not None:
+            self._keepalive.cancel()
         if self.owns_deployment and not self.deployment.closed:
             if not self.draining:
                 await self.drain(timeout=2.0)
@@ -430,87 +302,80 @@ class ChatService:
 
     # ------------------------------------------------------------------ WebSocket
 
-    async def websocket(self, ws: WebSocket, token: str | None) -> None:
-        await ws.accept()
+    def socket_opened(self, conn: ChatSocket, token: str | None) -> None:
+        """A WebSocket finished its handshake: check its token, greet it, connect its user."""
         try:
-            user_id = self.deployment.signer.verify(token or _bearer(ws.headers.get("authorization")))
+            user_id = self.deployment.signer.verify(token)
         except AuthError as exc:
             self.errors[exc.code] += 1
-            await ws.send_text(encode_frame(fr.error_frame(exc.code, exc.message)))
-            await ws.close(CLOSE_AUTH)
+            conn.push(fr.error_frame(exc.code, exc.message))
+            conn.close(CLOSE_AUTH)
             return
         if self.draining:
-            await ws.send_text(encode_frame({"type": "reconnect", "reason": "server draining"}))
-            await ws.close(CLOSE_RESTART)
+            conn.push({"type": "reconnect", "reason": "server draining"})  # and the socket closes (1012)
             return
-        conn = WsConnection(ws, user_id, self.limits.outbound_bytes, self.limits.outbound_frames,
-                            on_overflow=self._count_slow)
+        conn.user_id = user_id
         old = self.by_user.get(user_id)
         if old is not None:  # one live socket per user on a server: the newest wins
             old.close(CLOSE_REPLACED)
         conn.push(fr.hello_frame(user_id, self.server_id))
         self.connections.add(conn)
         self.by_user[user_id] = conn
+        conn.registered = True
+        conn.start_reader(self._connect(conn))
+
+    async def _connect(self, conn: ChatSocket) -> None:
         try:
-            await self.server.connect(user_id, conn)
-            await self._read(ws, conn, user_id)
-        except CoachError as exc:  # the server stopped between accept and connect; Redis is away
+            await self.server.connect(conn.user_id, conn)
+        except CoachError as exc:  # the server stopped between the handshake and connect; Redis is away
             code = getattr(exc, "code", "unavailable")
             self.errors[code] += 1
-            log.warning("connection of %s refused: %s", user_id, scrub(str(exc)))
+            log.warning("connection of %s refused: %s", conn.user_id, scrub(str(exc)))
             if not conn.closed:
                 conn.push(fr.error_frame(code, scrub(str(exc))))
                 conn.close(CLOSE_RESTART if code == "draining" else CLOSE_SLOW)
-        finally:
-            self.connections.discard(conn)
-            if self.by_user.get(user_id) is conn:
-                del self.by_user[user_id]
-            try:
-                await self.server.disconnect(user_id, conn)
-            except Exception as exc:  # noqa: BLE001 - Redis away: the session's TTL ends it instead
-                log.warning("disconnect of %s not recorded: %s", user_id, scrub(f"{type(exc).__name__}: {exc}"))
-            conn.close(1000)
-            await conn.finish(timeout=2.0)
-            conn.ended = True
 
-    def _count_slow(self) -> None:
+    async def socket_closed(self, conn: ChatSocket) -> None:
+        """The TCP connection of a registered socket is gone: forget it, and tell the core."""
+        user_id = conn.user_id
+        self.connections.discard(conn)
+        if self.by_user.get(user_id) is conn:
+            del self.by_user[user_id]
+        try:
+            await self.server.disconnect(user_id, conn)
+        except Exception as exc:  # noqa: BLE001 - Redis away: the session's TTL ends it instead
+            log.warning("disconnect of %s not recorded: %s", user_id, scrub(f"{type(exc).__name__}: {exc}"))
+
+    def count_slow(self) -> None:
         self.errors["slow_consumer"] += 1
 
-    async def _read(self, ws: WebSocket, conn: WsConnection, user_id: str) -> None:
-        receive = ws.receive
-        while True:
-            event = await receive()
-            if event["type"] == "websocket.disconnect":
+    async def on_frame(self, conn: ChatSocket, raw: bytes) -> None:
+        """One frame from a socket's client: rate-checked, handled, answered on the socket."""
+        self.frames_in += 1
+        if conn.closed:
+            return
+        user_id = conn.user_id
+        wait = self.frame_rate.take(user_id)
+        reply: dict[str, Any] | None
+        if wait:
+            self.errors["rate_limited"] += 1
+            conn.refused_in_a_row += 1
+            if conn.refused_in_a_row > guards.MAX_REFUSED_IN_A_ROW:
+                log.warning("%s kept sending past the rate limit; disconnected", user_id)
+                conn.close(CLOSE_POLICY)  # what is queued (the refusals) goes first
                 return
-            raw = event.get("text")
-            if raw is None:
-                raw = event.get("bytes") or b""
-            self.frames_in += 1
-            if conn.closed:
-                return
-            wait = self.frame_rate.take(user_id)
-            reply: dict[str, Any] | None
-            if wait:
-                self.errors["rate_limited"] += 1
-                conn.refused_in_a_row += 1
-                if conn.refused_in_a_row > guards.MAX_REFUSED_IN_A_ROW:
-                    log.warning("%s kept sending past the rate limit; disconnected", user_id)
-                    conn.close(CLOSE_POLICY)  # what is queued (the refusals) goes first
-                    return
-                reply = _rate_frame("frames", self.limits.frame_rate, wait, _cmid_of(raw))
-            else:
-                self.inflight += 1
-                try:
-                    reply = await self._handle(raw, user_id, conn)
-                finally:
-                    self.inflight -= 1
-            if reply is not None and not conn.closed:
-                try:
-                    conn.push(reply)
-                except ConnectionError:
-                    return
+            reply = _rate_frame("frames", self.limits.frame_rate, wait, _cmid_of(raw))
+        else:
+            self.inflight += 1
+            try:
+                reply = await self._handle(raw, user_id, conn)
+            finally:
+                self.inflight -= 1
+        if reply is not None and not conn.closed:
+            with contextlib.suppress(ConnectionError):  # cut off as it was answered: it catches up by sync
+                conn.push(reply)
 
-    async def _handle(self, raw: str | bytes, user_id: str, conn: WsConnection | None = None) -> dict[str, Any] | None:
+    async def _handle(self, raw: str | bytes, user_id: str, conn: ChatSocket | None = None) -> dict[str, Any] | None:
         cmid = None
         try:
             frame = fr.parse_client_frame(raw)
@@ -572,7 +437,7 @@ class ChatService:
             depths = {}
             self.errors["metrics_unavailable"] += 1
             log.warning("queue depths unavailable: %s", scrub(f"{type(exc).__name__}: {exc}"))
-        depths["outbound"] = sum(len(c.queue) for c in self.connections)
+        depths["outbound"] = sum(c.queued_frames for c in self.connections)
         depths["outbound_bytes"] = sum(c.queued_bytes for c in self.connections)
         core = self.server.metrics()
         return {
@@ -607,11 +472,15 @@ def _cmid_of(raw: str | bytes) -> str | None:
     if len(raw) > fr.MAX_FRAME_BYTES:
         return None
     try:
-        frame = json.loads(raw)
+        frame = fr.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return None
     cmid = frame.get("client_msg_id") if isinstance(frame, dict) else None
     return cmid if isinstance(cmid, str) and len(cmid) <= fr.MAX_CLIENT_MSG_ID else None
+
+
+def _nothing() -> None:
+    return None
 
 
 def _bearer(header: str | None) -> str | None:
@@ -675,6 +544,8 @@ def create_app(deployment: Deployment, server_id: str | None = None, *, owns_dep
     def refused(code: str) -> None:
         service.errors[code] += 1
 
+    if service.before_write is not _nothing:  # no HTTP answer goes out before the journal has what it shows
+        app.add_middleware(JournalBarrier, service=service)
     # Outermost: a body is limited, and its token checked, before any of it is read.
     app.add_middleware(guards.BodyGuard, verify=deployment.signer.verify, on_refused=refused)
 
@@ -893,11 +764,29 @@ def create_app(deployment: Deployment, server_id: str | None = None, *, owns_dep
             return JSONResponse(m)
         return PlainTextResponse(prometheus_text(m), media_type="text/plain; version=0.0.4")
 
-    @app.websocket("/v1/ws")
-    async def ws_endpoint(ws: WebSocket, token: str | None = None) -> None:
-        await ws.app.state.chat.websocket(ws, token)
-
     return app
+
+
+class JournalBarrier:
+    """ASGI middleware: `before_write()` runs before each HTTP response starts, so an ack (or a
+    page of history) is never sent for a message whose journal line the OS does not have yet."""
+
+    def __init__(self, app: Any, service: ChatService) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        service = self.service
+
+        async def send_after_journal(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                service.before_write()
+            await send(message)
+
+        await self.app(scope, receive, send_after_journal)
 
 
 def metrics_allowed(service: ChatService, request: Request) -> bool:
@@ -956,9 +845,10 @@ def bind_socket(host: str, port: int) -> socket.socket:
 def uvicorn_config(app: Any, *, log_level: str = "warning", **extra: Any) -> Any:
     import uvicorn
 
-    return uvicorn.Config(app, log_level=log_level, access_log=False, ws_max_size=fr.TRANSPORT_MAX_BYTES,
-                          ws_per_message_deflate=False, lifespan="on", http=guards.guarded_h11_protocol(),
-                          ws=guards.transport_ws_protocol(),
+    # /v1/ws on the same port: uvicorn parses the upgrade request (with the handshake limits of
+    # GuardedH11Protocol), then hands the socket to the service's own WebSocket protocol.
+    return uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on", http=guards.guarded_h11_protocol(),
+                          ws=ws_transport.socket_protocol(app.state.chat),
                           h11_max_incomplete_event_size=guards.MAX_HANDSHAKE_HEADERS + guards.MAX_HANDSHAKE_URL, **extra)
 
 

@@ -24,12 +24,24 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from interview_coach.chat.service.auth import validate_user_id
 from interview_coach.errors import UsageError
 
+
+def loads(raw: str | bytes) -> Any:
+    """JSON of a frame: orjson (fast), and for what it refuses the standard library, whose
+    answer — a value (NaN, a huge integer, a lone surrogate) or a ValueError — is the protocol's."""
+    try:
+        return orjson.loads(raw)
+    except ValueError:
+        return json.loads(raw)
+
+
 # The application's limit on one frame. Text chat is small (the chapter's 100-byte message);
 # media goes to the object store, never down the socket, so 16 KiB is generous. Frames over it
-# get an error frame. The transport (uvicorn) has a hard limit far above it, which closes.
+# get an error frame. The transport (ws_transport.py) has a hard limit far above it, which closes (1009).
 MAX_FRAME_BYTES = 16 * 1024
 TRANSPORT_MAX_BYTES = 1024 * 1024
 MAX_CLIENT_MSG_ID = 100
@@ -100,7 +112,7 @@ def parse_client_frame(raw: str | bytes, max_bytes: int = MAX_FRAME_BYTES) -> Cl
         raise FrameError("too_large", f"the frame is {size} bytes; the limit is {max_bytes} "
                                       "(send media through POST /v1/media/uploads)")
     try:
-        frame = json.loads(raw)
+        frame = loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise FrameError("bad_json", "the frame is not valid JSON") from None
     if not isinstance(frame, dict):

@@ -267,24 +267,6 @@ def guarded_h11_protocol() -> type:
     return GuardedH11Protocol
 
 
-TRANSPORT_EXTENSION = "interview_coach.transport"
-
-
-def transport_ws_protocol() -> type:
-    """uvicorn's WebSocket protocol, handing the app its transport (as an ASGI extension), so a
-    connection that never reads can be cut off — a close frame alone would wait on it forever."""
-    from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-
-    class TransportWebSocketProtocol(WebSocketsSansIOProtocol):
-        def handle_connect(self, event: Any) -> None:
-            super().handle_connect(event)
-            scope = getattr(self, "scope", None)
-            if scope is not None:
-                scope.setdefault("extensions", {})[TRANSPORT_EXTENSION] = self.transport
-
-    return TransportWebSocketProtocol
-
-
 # ---------------------------------------------------------------------- rates
 
 

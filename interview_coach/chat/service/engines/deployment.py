@@ -167,9 +167,14 @@ async def open_embedded(
     folder = Path(folder) if folder is not None else default_folder()
     clock = clock or SystemClock()
     secret = _local_secret(folder)
+    # inline_bus: a message to a user on this process is handed to their socket in the sender's
+    # call, not through a queue and a task (publish order is kept; see InlineSubscription).
     cluster = await ChatCluster.embedded(folder, servers=tuple(servers), clock=clock, registry_ttl=registry_ttl,
-                                         flush_interval=flush_interval)
+                                         flush_interval=flush_interval, inline_bus=True)
     media = MediaService(LocalObjectStore(folder / "media"), UrlSigner(derive_key(secret, "media"), clock), clock)
+    # The service flushes the journal once per loop turn, before any frame or response leaves
+    # (ChatService.before_write): an ack still never goes out for a line the OS does not have.
+    cluster.persist.defer_journal_flush = True
 
     async def depths() -> dict[str, int]:
         return {"write_behind": cluster.persist.depth, "fanout": cluster.fanout.depth(), "bus": cluster.bus.depth()}
