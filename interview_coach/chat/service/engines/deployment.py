@@ -238,6 +238,7 @@ async def open_redis(
     fanout = rx.RedisFanout(redis, pipe, scripts, router, groups, server_id, partitions=fanout_partitions,
                             lease_s=fanout_lease_s, block_ms=min(250, int(fanout_lease_s * 1000 / 4)))
     await fanout.start()
+    persist.ahead = rx.RouteAhead(server_id, groups, registry, bus, fanout)  # one round trip per send
     watch = rx.EpochWatch(pipe, store, groups, fanout, None if env_secret else secret)
     # Ids are taken inside the commit (RedisWriteThrough.assigns_ids), so they become visible in
     # id order: sync needs no look-back below a cursor.

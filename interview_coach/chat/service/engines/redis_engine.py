@@ -50,7 +50,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from interview_coach.chat.design.bus import BusStats, Envelope, Handler, Subscription
+from interview_coach.chat.design.bus import BusStats, Envelope, Handler, Subscription, server_topic
 from interview_coach.chat.design.errors import ChatError, ClientMessageExists
 from interview_coach.chat.design.fanout import FanoutStats, Router, RouteReport
 from interview_coach.chat.design.groups import GroupService
@@ -298,6 +298,41 @@ class Scripts:
             return await self._pipeline.call("EVAL", self._sources[name], len(keys), *keys, *args)
 
 
+# Commit one message and number it in the same step: the channel's next id is taken and the
+# message stored atomically, so ids become visible strictly in id order — a server paused or
+# killed anywhere can never make a lower id appear after a higher one was read. A counter that
+# does not exist (a new channel, or a Redis that lost its data) starts at the current
+# millisecond × 1024 rather than 1, so ids never go backwards after a loss.
+# KEYS: msgs zset, client-id hash, channel meta, total counter, channel seq, epoch.
+# ARGV: the message JSON without its id ('{' first), client key, epoch token, epoch ms.
+# commit() returns 1, id, the stored row (stored); 2, id (the client message is stored
+# already); -1, 0 (wrong epoch: nothing written).
+_COMMIT = """
+local function commit()
+  if redis.call('GET', KEYS[6]) ~= ARGV[3] then return -1, 0 end
+  if ARGV[2] ~= '' then
+    local existing = redis.call('HGET', KEYS[2], ARGV[2])
+    if existing then return 2, existing end
+  end
+  local id = redis.call('INCR', KEYS[5])
+  if id == 1 then
+    local t = redis.call('TIME')
+    local floor = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[4])) * 1024
+    if floor > id then
+      id = floor
+      redis.call('SET', KEYS[5], string.format('%.0f', id))
+    end
+  end
+  local sid = string.format('%.0f', id)
+  local row = '{"message_id":' .. sid .. ',' .. string.sub(ARGV[1], 2)
+  redis.call('ZADD', KEYS[1], sid, row)
+  if ARGV[2] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], sid) end
+  if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('HSET', KEYS[3], 'last_message_id', sid) end
+  redis.call('INCR', KEYS[4])
+  return 1, sid, row
+end
+"""
+
 _LUA = {
     # Compare-and-delete: remove a key only if it still holds our value.
     "cad": """
@@ -320,35 +355,44 @@ for _, key in ipairs(KEYS) do
 end
 return n
 """,
-    # Commit one message and number it in the same step: the channel's next id is taken and
-    # the message stored atomically, so ids become visible strictly in id order — a server
-    # paused or killed anywhere can never make a lower id appear after a higher one was read.
-    # A counter that does not exist (a new channel, or a Redis that lost its data) starts at
-    # the current millisecond × 1024 rather than 1, so ids never go backwards after a loss.
-    # KEYS: msgs zset, client-id hash, channel meta, total counter, channel seq, epoch.
-    # ARGV: the message JSON without its id ('{' first), client key, epoch token, epoch ms.
+    # Commit one message and number it in the same step (_COMMIT below), and nothing else:
+    # what tests and tools use; a server's sends use commit_route or commit_fanout.
     # Returns {1, id} stored, {2, id} the client message is stored already, {-1, 0} wrong epoch.
-    "commit": """
-if redis.call('GET', KEYS[6]) ~= ARGV[3] then return {-1, 0} end
-if ARGV[2] ~= '' then
-  local existing = redis.call('HGET', KEYS[2], ARGV[2])
-  if existing then return {2, existing} end
-end
-local id = redis.call('INCR', KEYS[5])
-if id == 1 then
-  local t = redis.call('TIME')
-  local floor = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[4])) * 1024
-  if floor > id then
-    id = floor
-    redis.call('SET', KEYS[5], string.format('%.0f', id))
+    "commit": _COMMIT + """
+local status, id = commit()
+return {status, id}
+""",
+    # A direct message's whole send in one script call, so one round trip: commit, then look
+    # up each recipient's session and PUBLISH the envelope to every server but this one (whose
+    # recipients the server hands over itself). Looked up and published atomically with the
+    # write, which is no later than the route would have done it after the reply.
+    # KEYS: the six of _COMMIT, then each recipient's session key.
+    # ARGV: the four of _COMMIT, this server's id, the Pub/Sub channel prefix, the envelope's
+    # head (up to its payload), then per recipient the envelope's tail (its recipients, origin).
+    # Returns {1, id, server or nil, listeners or -1, ...} per recipient; {2, id}; {-1, 0}.
+    "commit_route": _COMMIT + """
+local status, id, row = commit()
+if status ~= 1 then return {status, id} end
+local out = {1, id}
+for i = 7, #KEYS do
+  local server = redis.call('GET', KEYS[i])
+  local listeners = -1
+  if server and server ~= ARGV[5] then
+    listeners = redis.call('PUBLISH', ARGV[6] .. server, ARGV[7] .. row .. ARGV[i + 1])
   end
+  out[#out + 1] = server
+  out[#out + 1] = listeners
 end
-local sid = string.format('%.0f', id)
-redis.call('ZADD', KEYS[1], sid, '{"message_id":' .. sid .. ',' .. string.sub(ARGV[1], 2))
-if ARGV[2] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], sid) end
-if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('HSET', KEYS[3], 'last_message_id', sid) end
-redis.call('INCR', KEYS[4])
-return {1, sid}
+return out
+""",
+    # A group message's send in one script call: commit, then XADD to its fan-out partition in
+    # the same step (so a partition's entries are in id order too).
+    # KEYS: the six of _COMMIT, the partition's stream. ARGV: the four of _COMMIT, the stream's
+    # approximate MAXLEN, the origin server. Returns as "commit".
+    "commit_fanout": _COMMIT + """
+local status, id, row = commit()
+if status == 1 then redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[5], '*', 'm', row, 'o', ARGV[6]) end
+return {status, id}
 """,
     # Store one message under an id it already has (replays, imports, tests): idempotent on
     # (sender, client_msg_id) and on the id itself.
@@ -471,6 +515,15 @@ class RedisRegistry:
         self.ttl = ttl
         self._ttl_ms = int(ttl * 1000)
         self.stats = RegistryStats()
+        # Sessions a send's commit script looked up (RouteAhead), by recipients; cleared at the
+        # end of the loop turn that read them, so no later lookup gets an old answer.
+        self._ahead: dict[tuple[str, ...], dict[str, str]] = {}
+        self.answered_ahead = 0
+
+    def looked_up_ahead(self, users: Sequence[str], sessions: dict[str, str]) -> None:
+        if not self._ahead:
+            asyncio.get_running_loop().call_soon(self._ahead.clear)
+        self._ahead[tuple(users)] = sessions
 
     @staticmethod
     def key(user_id: str) -> str:
@@ -501,6 +554,11 @@ class RedisRegistry:
         self.stats.keys_looked_up += len(users)
         if not users:
             return {}
+        if self._ahead:
+            ahead = self._ahead.pop(tuple(users), None)
+            if ahead is not None:
+                self.answered_ahead += 1
+                return dict(ahead)
         if len(users) <= MGET_CHUNK:
             values = await self._p.call("MGET", *[self.key(u) for u in users])
             return {u: server for u, server in zip(users, values, strict=True) if server is not None}
@@ -543,6 +601,14 @@ class RedisBus:
         self._reader: asyncio.Task[None] | None = None
         self._topics: dict[str, list[Subscription]] = {}
         self.stats = RedisBusStats()
+        # Envelopes a send's commit script published (RouteAhead): (topic, channel, message id,
+        # recipients) -> listeners. Each is claimed once, by the route of that message.
+        self._ahead: dict[tuple[str, str, int, tuple[str, ...]], int] = {}
+
+    def published_ahead(self, topic: str, message: Message, recipients: tuple[str, ...], listeners: int) -> None:
+        if len(self._ahead) >= RouteAhead.KEEP:
+            self._ahead.clear()
+        self._ahead[(topic, message.channel_id, message.message_id, recipients)] = listeners
 
     async def subscribe(self, topic: str, handler: Handler) -> None:
         sub = Subscription(topic, handler, self.stats, f"redis-bus:{topic}")
@@ -577,6 +643,13 @@ class RedisBus:
             for sub in local:
                 sub.queue.put_nowait(envelope)
             return len(local)
+        if self._ahead and envelope.kind == "message":
+            payload = envelope.payload
+            ahead = self._ahead.pop((topic, payload["channel_id"], payload["message_id"], envelope.recipients), None)
+            if ahead is not None:  # published by the message's commit script already
+                if not ahead:
+                    self.stats.dropped += 1
+                return ahead
         listeners = int(await self._p.call("PUBLISH", PREFIX + topic, envelope.to_json()))
         if not listeners:
             self.stats.dropped += 1
@@ -697,6 +770,7 @@ class RedisChatStore:
         # first write after a data loss is refused instead of numbering a channel from scratch.
         self.epoch: str | None = None
         self.on_data_lost: Any = None  # async callback(): what the deployment does about it
+        self._keys: dict[str, tuple[str, ...]] = {}  # channel -> the commit script's six keys
 
     async def claim_epoch(self) -> str:
         """Adopt the current epoch, making one if Redis has none (a first start, or after a loss)."""
@@ -715,31 +789,41 @@ class RedisChatStore:
 
     # ------------------------------------------------------------------ messages
 
-    async def commit(self, message: Message) -> Message:
-        """Number and store a new message in one atomic step; the message as stored, with its id.
+    async def commit(self, message: Message, script: str = "commit", keys: Sequence[str] = (),
+                     args: Sequence[Any] = ()) -> tuple[Message, list[Any]]:
+        """Number and store a new message in one atomic step: the message as stored, with its id,
+        and the rest of the script's reply (`script` and the extra `keys`/`args` are those of
+        commit_route or commit_fanout, which do more in the same step; see RouteAhead).
 
         ClientMessageExists (with the stored message) when its client id is taken already."""
-        epoch = await self._epoch()
-        client = _client_field(message.sender_id, message.client_msg_id) if message.client_msg_id else ""
-        data = message.to_dict()
-        del data["message_id"]  # the script writes it first, once it is known
+        epoch = self.epoch if self.epoch is not None else await self.claim_epoch()
         cid = message.channel_id
-        status, mid = await self._scripts.run(
-            "commit",
-            [channel_key(cid, "msgs"), channel_key(cid, "client_ids"), channel_key(cid, "meta"),
-             f"{PREFIX}stats:messages", channel_key(cid, "seq"), EPOCH_KEY],
-            [_compact_json(data), client, epoch, EPOCH_MS],
-        )
-        status = int(status)
+        client = f"{message.sender_id}\n{message.client_msg_id}" if message.client_msg_id else ""
+        # The row without its id ('{' first): the script writes the id in front once it has it.
+        row = _compact_json({"channel_id": cid, "sender_id": message.sender_id, "text": message.text,
+                             "client_msg_id": message.client_msg_id, "kind": message.kind,
+                             "created_ms": message.created_ms, "status": message.status})
+        reply = await self._scripts.run(script, [*self._commit_keys(cid), *keys], [row, client, epoch, EPOCH_MS, *args])
+        status = reply[0]
         if status == -1:
             await self._lost()
         if status == 2:
             assert message.client_msg_id is not None
             stored = await self.find_client_message(cid, message.sender_id, message.client_msg_id)
-            raise DuplicateClientMessage(f"client message {message.client_msg_id!r} is stored already as {mid}",
+            raise DuplicateClientMessage(f"client message {message.client_msg_id!r} is stored already as {reply[1]}",
                                          "send it again with the same client_msg_id to get its ack", existing=stored)
-        return Message(cid, int(mid), message.sender_id, message.text, message.client_msg_id, message.kind,
-                       message.created_ms, message.status)
+        return Message(cid, int(reply[1]), message.sender_id, message.text, message.client_msg_id, message.kind,
+                       message.created_ms, message.status), reply
+
+    def _commit_keys(self, channel_id: str) -> tuple[str, ...]:
+        keys = self._keys.get(channel_id)
+        if keys is None:
+            if len(self._keys) >= 10_000:  # a bound, not an LRU: rebuilding a tuple is cheap
+                self._keys.clear()
+            keys = self._keys[channel_id] = (
+                channel_key(channel_id, "msgs"), channel_key(channel_id, "client_ids"), channel_key(channel_id, "meta"),
+                f"{PREFIX}stats:messages", channel_key(channel_id, "seq"), EPOCH_KEY)
+        return keys
 
     async def append(self, message: Message) -> tuple[int, int]:
         """Store one message; (status, id): 1 stored, 0 already there, 2 stored before under `id`."""
@@ -866,6 +950,80 @@ def _channel(channel_id: str, raw: dict[str, str]) -> Channel:
 # ---------------------------------------------------------------------- persistence
 
 
+class RouteAhead:
+    """A send's Redis work in one round trip: the commit script routes the message as it stores it.
+
+    After the commit, `ChatServer.send` routes a direct message (one registry lookup, one bus
+    publish per server) or hands a group message to the fan-out queue; on Redis each of those
+    would be another round trip, taken one after the other before the sender's ack. With this
+    in the write-through queue, `put` runs commit_route (the lookup and the publishes) or
+    commit_fanout (the XADD) instead, and leaves what the script did for the calls that follow
+    in the same step of the sending task, which then answer without Redis:
+
+    * `RedisRegistry.lookup_many` finds the recipients' sessions (kept to the end of this loop
+      turn: a read that old is as fresh as any lookup is by the time it is used);
+    * `RedisBus.publish` finds the listener count of each envelope the script published, keyed
+      by topic and message, so an envelope is never published twice;
+    * `RedisFanout.submit` finds the message queued.
+
+    Anything that finds nothing there (another caller, a roster not cached) makes its own
+    round trip as before, so this changes how many round trips a send takes, never what it does.
+    """
+
+    KEEP = 10_000  # published envelopes not claimed by a route (its send failed on the way): a bound
+
+    def __init__(self, server_id: str, groups: GroupService, registry: RedisRegistry, bus: RedisBus,
+                 fanout: RedisFanout | None = None) -> None:
+        self.server_id = server_id
+        self.groups = groups
+        self.registry = registry
+        self.bus = bus
+        self.fanout = fanout
+        self._channel_prefix = PREFIX + OWNED_TOPIC_PREFIX
+        # What an envelope looks like up to its payload: `Envelope.to_json` of a message.
+        self._head = '{"kind":"message","payload":'
+        self.sends = 0  # sends routed by their commit script
+
+    async def commit(self, store: RedisChatStore, message: Message) -> Message:
+        cid = message.channel_id
+        try:
+            roster = await self.groups.roster(cid)
+        except ChatError:  # not a channel the group service knows: a plain commit, routed as usual
+            stored, _ = await store.commit(message)
+            return stored
+        if roster.kind == "group":
+            fanout = self.fanout
+            if fanout is None:
+                stored, _ = await store.commit(message)
+                return stored
+            stored, _ = await store.commit(message, "commit_fanout", [fanout.stream(fanout.partition(cid))],
+                                           [fanout.maxlen, self.server_id])
+            fanout.queued_ahead(stored)
+            self.sends += 1
+            return stored
+        # A direct channel: the same recipients ChatServer.send routes to (one; none when
+        # someone writes to themself, and then there is nothing to route).
+        recipients = [m for m in roster.members if m != message.sender_id]
+        if len(recipients) != 1:
+            stored, _ = await store.commit(message)
+            return stored
+        origin = json.dumps(self.server_id)
+        tails = [f',"recipients":{json.dumps([u])},"origin":{origin}}}' for u in recipients]
+        stored, reply = await store.commit(message, "commit_route", [RedisRegistry.key(u) for u in recipients],
+                                          [self.server_id, self._channel_prefix, self._head, *tails])
+        sessions: dict[str, str] = {}
+        for i, user in enumerate(recipients):
+            server, listeners = reply[2 + 2 * i], reply[3 + 2 * i]
+            if server is not None:
+                sessions[user] = server
+                if listeners >= 0:  # published by the script; -1: this server's own, handed over here
+                    self.bus.published_ahead(server_topic(server), stored, (user,), listeners)
+        self.registry.looked_up_ahead(recipients, sessions)
+        self.sends += 1
+        return stored
+
+
+
 class RedisWriteThrough:
     """`PersistQueue` for the Redis engine: `put` is the atomic write to the shared store.
 
@@ -875,9 +1033,11 @@ class RedisWriteThrough:
     `receipt_interval` seconds and on close: that part is write-behind.
     """
 
-    def __init__(self, store: RedisChatStore, *, receipt_interval: float = 0.05) -> None:
+    def __init__(self, store: RedisChatStore, *, receipt_interval: float = 0.05,
+                 ahead: RouteAhead | None = None) -> None:
         self.store = store
         self.receipt_interval = receipt_interval
+        self.ahead = ahead  # when set, a send's commit does its route's Redis work too (one round trip)
         self._receipts: dict[tuple[str, str], int] = {}
         self._task: asyncio.Task[None] | None = None
         self.puts = 0
@@ -893,7 +1053,10 @@ class RedisWriteThrough:
     assigns_ids = True
 
     async def put(self, message: Message) -> Message:
-        stored = await self.store.commit(message)
+        if self.ahead is not None:
+            stored = await self.ahead.commit(self.store, message)
+        else:
+            stored, _ = await self.store.commit(message)
         self.puts += 1
         return stored
 
@@ -1030,6 +1193,7 @@ class RedisFanout:
         self.owner = f"{server_id}:{secrets.token_hex(4)}"
         self.stats = RedisFanoutStats()
         self.reports: list[RouteReport] = []
+        self._ahead: set[tuple[str, int]] = set()  # queued by their commit script (RouteAhead)
         self._tasks: list[asyncio.Task[None]] = []
         self._running = False
 
@@ -1056,8 +1220,18 @@ class RedisFanout:
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._run(p), name=f"redis-fanout-{p}") for p in range(self.partitions)]
 
+    def queued_ahead(self, message: Message) -> None:
+        if len(self._ahead) >= RouteAhead.KEEP:
+            self._ahead.clear()
+        self._ahead.add((message.channel_id, message.message_id))
+
     async def submit(self, message: Message, origin: str = "") -> None:
         self.stats.submitted += 1
+        if self._ahead:
+            key = (message.channel_id, message.message_id)
+            if key in self._ahead:  # XADDed by the message's commit script already
+                self._ahead.discard(key)
+                return
         await self._p.call("XADD", self.stream(self.partition(message.channel_id)), "MAXLEN", "~", self.maxlen, "*",
                            "m", _dumps(message), "o", origin)
 
