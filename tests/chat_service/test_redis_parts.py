@@ -350,3 +350,49 @@ async def test_a_retry_is_caught_by_the_write_itself_and_gets_the_first_ack(redi
         assert server.stats.duplicates == 1
     finally:
         await deployment.close()
+
+
+async def test_the_bus_subscribes_again_after_redis_restarts_and_authenticates(redis_factory):
+    """Pub/Sub runs on a connection of the bus's own: it must log in with the URL's password
+    and, when Redis goes away, connect and subscribe again by itself."""
+    server = redis_factory(extra=("--requirepass", "pw-123"))
+    url = f"redis://:pw-123@127.0.0.1:{server.port}/0"
+    listener, sender = Parts(url), Parts(url)
+    bus, out = re_.RedisBus(listener.redis, listener.pipe), re_.RedisBus(sender.redis, sender.pipe)
+    got: list[int] = []
+
+    async def on_envelope(env: Envelope) -> None:
+        got.append(env.payload["n"])
+
+    try:
+        await bus.subscribe("server:L", on_envelope)
+        assert await out.publish("server:L", Envelope("message", {"n": 1}, ("x",), "S")) == 1
+        server.kill()
+        server.restart()
+        for _ in range(500):  # bounded: the bus reconnects every 0.2 s
+            try:
+                if await out.publish("server:L", Envelope("message", {"n": 2}, ("x",), "S")) == 1:
+                    break
+            except re_.RedisUnavailable:  # the sender's own connection comes back too
+                pass
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError("the bus never subscribed again")
+        for _ in range(500):
+            if got == [1, 2]:
+                break
+            await asyncio.sleep(0.01)
+        assert got == [1, 2]
+        assert bus._reader.connections == 2 and "pw-123" not in str(bus.stats.last_error)
+        await bus.unsubscribe("server:L", on_envelope)
+        for _ in range(500):  # the UNSUBSCRIBE is not waited for; it lands in a moment
+            if await out.publish("server:L", Envelope("message", {"n": 3}, ("x",), "S")) == 0:
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError("the bus never unsubscribed")
+    finally:
+        await bus.close()
+        await out.close()
+        await listener.close()
+        await sender.close()
