@@ -187,3 +187,4 @@ async def test_a_group_send_is_one_script_call_and_the_fanout_routes_it(pair):
     assert monitor.count("top", "XADD") == 0 and monitor.count("lua", "XADD") == 10
     ids = [ack.message_id for ack in acks]
     assert [f["message_id"] for f in got_b] == ids == [f["message_id"] for f in got_c]
+

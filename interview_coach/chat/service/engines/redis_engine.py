@@ -50,6 +50,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from interview_coach.chat.design.bus import BusStats, Envelope, Handler, Subscription, server_topic
 from interview_coach.chat.design.errors import ChatError, ClientMessageExists
 from interview_coach.chat.design.fanout import FanoutStats, Router, RouteReport
@@ -141,6 +143,12 @@ def _encode(args: tuple[Any, ...]) -> bytes:
     return bytes(out)
 
 
+def _bulk(*items: str | bytes | int) -> bytes:
+    """Items as RESP bulk strings, back to back: the pieces of a command cached for reuse."""
+    encoded = _encode(items)
+    return encoded[encoded.index(b"\r\n") + 2:]
+
+
 def _reply_error(error: Exception) -> Exception:
     from redis.exceptions import NoScriptError, ResponseError
 
@@ -176,9 +184,13 @@ class AutoPipeline:
         self.on_connect: list[bytes] = []
 
     def call(self, *args: Any) -> asyncio.Future[Any]:
+        return self.send(_encode(args))
+
+    def send(self, command: bytes) -> asyncio.Future[Any]:
+        """One command already in RESP (the hot path builds its sends from cached pieces)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
-        self._out.append(_encode(args))
+        self._out.append(command)
         self._waiting.append(future)
         self.commands += 1
         if self._writer is None:
@@ -289,6 +301,8 @@ class Scripts:
         # order (an unregister's compare-and-delete landing after the same user's new register).
         pipeline.on_connect += [_encode(("SCRIPT", "LOAD", src)) for src in sources.values()]
 
+        self._heads = {name: _bulk("EVALSHA", sha) for name, sha in self._shas.items()}
+
     async def run(self, name: str, keys: Sequence[str], args: Sequence[Any] = ()) -> Any:
         from redis.exceptions import NoScriptError
 
@@ -296,6 +310,15 @@ class Scripts:
             return await self._pipeline.call("EVALSHA", self._shas[name], len(keys), *keys, *args)
         except NoScriptError:
             return await self._pipeline.call("EVAL", self._sources[name], len(keys), *keys, *args)
+
+    async def run_encoded(self, name: str, items: int, body: bytes) -> Any:
+        """`run` with numkeys, keys and args already RESP bulk strings: `items` of them in `body`."""
+        from redis.exceptions import NoScriptError
+
+        try:
+            return await self._pipeline.send(b"*%d\r\n%b%b" % (items + 2, self._heads[name], body))
+        except NoScriptError:
+            return await self._pipeline.send(b"*%d\r\n%b%b" % (items + 2, _bulk("EVAL", self._sources[name]), body))
 
 
 # Commit one message and number it in the same step: the channel's next id is taken and the
@@ -853,7 +876,8 @@ class RedisChatStore:
         # first write after a data loss is refused instead of numbering a channel from scratch.
         self.epoch: str | None = None
         self.on_data_lost: Any = None  # async callback(): what the deployment does about it
-        self._keys: dict[str, tuple[str, ...]] = {}  # channel -> the commit script's six keys
+        self._keys: dict[str, bytes] = {}  # channel -> the commit script's six keys, encoded
+        self._epoch_encoded: tuple[str, bytes] = ("", b"")
 
     async def claim_epoch(self) -> str:
         """Adopt the current epoch, making one if Redis has none (a first start, or after a loss)."""
@@ -872,21 +896,27 @@ class RedisChatStore:
 
     # ------------------------------------------------------------------ messages
 
-    async def commit(self, message: Message, script: str = "commit", keys: Sequence[str] = (),
-                     args: Sequence[Any] = ()) -> tuple[Message, list[Any]]:
+    async def commit(self, message: Message, script: str = "commit", keys: tuple[int, bytes] = (0, b""),
+                     args: tuple[int, bytes] = (0, b"")) -> tuple[Message, list[Any]]:
         """Number and store a new message in one atomic step: the message as stored, with its id,
-        and the rest of the script's reply (`script` and the extra `keys`/`args` are those of
-        commit_route or commit_fanout, which do more in the same step; see RouteAhead).
+        and the rest of the script's reply. `script` with its extra `keys` and `args` (how many,
+        and as RESP bulk strings) is commit_route or commit_fanout, which do more in the same
+        step (see RouteAhead).
 
         ClientMessageExists (with the stored message) when its client id is taken already."""
         epoch = self.epoch if self.epoch is not None else await self.claim_epoch()
         cid = message.channel_id
-        client = f"{message.sender_id}\n{message.client_msg_id}" if message.client_msg_id else ""
+        client = f"{message.sender_id}\n{message.client_msg_id}".encode() if message.client_msg_id else b""
         # The row without its id ('{' first): the script writes the id in front once it has it.
-        row = _compact_json({"channel_id": cid, "sender_id": message.sender_id, "text": message.text,
-                             "client_msg_id": message.client_msg_id, "kind": message.kind,
-                             "created_ms": message.created_ms, "status": message.status})
-        reply = await self._scripts.run(script, [*self._commit_keys(cid), *keys], [row, client, epoch, EPOCH_MS, *args])
+        row = orjson.dumps({"channel_id": cid, "sender_id": message.sender_id, "text": message.text,
+                            "client_msg_id": message.client_msg_id, "kind": message.kind,
+                            "created_ms": message.created_ms, "status": message.status})
+        nkeys = b"%d" % (6 + keys[0])
+        # Built from cached pieces: everything but the row and the client key repeats per channel.
+        body = b"$%d\r\n%b\r\n%b%b$%d\r\n%b\r\n$%d\r\n%b\r\n%b%b" % (
+            len(nkeys), nkeys, self._commit_keys(cid), keys[1], len(row), row, len(client), client,
+            self._epoch_args(epoch), args[1])
+        reply = await self._scripts.run_encoded(script, 11 + keys[0] + args[0], body)
         status = reply[0]
         if status == -1:
             await self._lost()
@@ -898,15 +928,21 @@ class RedisChatStore:
         return Message(cid, int(reply[1]), message.sender_id, message.text, message.client_msg_id, message.kind,
                        message.created_ms, message.status), reply
 
-    def _commit_keys(self, channel_id: str) -> tuple[str, ...]:
+    def _commit_keys(self, channel_id: str) -> bytes:
+        """The commit script's six keys of a channel, encoded (kept for 10,000 channels)."""
         keys = self._keys.get(channel_id)
         if keys is None:
-            if len(self._keys) >= 10_000:  # a bound, not an LRU: rebuilding a tuple is cheap
+            if len(self._keys) >= 10_000:  # a bound, not an LRU: encoding them again is cheap
                 self._keys.clear()
-            keys = self._keys[channel_id] = (
+            keys = self._keys[channel_id] = _bulk(
                 channel_key(channel_id, "msgs"), channel_key(channel_id, "client_ids"), channel_key(channel_id, "meta"),
                 f"{PREFIX}stats:messages", channel_key(channel_id, "seq"), EPOCH_KEY)
         return keys
+
+    def _epoch_args(self, epoch: str) -> bytes:
+        if self._epoch_encoded[0] != epoch:
+            self._epoch_encoded = (epoch, _bulk(epoch, EPOCH_MS))
+        return self._epoch_encoded[1]
 
     async def append(self, message: Message) -> tuple[int, int]:
         """Store one message; (status, id): 1 stored, 0 already there, 2 stored before under `id`."""
@@ -1062,10 +1098,21 @@ class RouteAhead:
         self.registry = registry
         self.bus = bus
         self.fanout = fanout
-        self._channel_prefix = PREFIX + OWNED_TOPIC_PREFIX
-        # What an envelope looks like up to its payload: `Envelope.to_json` of a message.
-        self._head = '{"kind":"message","payload":'
+        # commit_route's arguments after the commit's own: this server, the Pub/Sub channel
+        # prefix, and what an envelope (`Envelope.to_json` of a message) looks like up to its payload.
+        self._route_args = _bulk(server_id, PREFIX + OWNED_TOPIC_PREFIX, '{"kind":"message","payload":')
+        self._origin = json.dumps(server_id)
+        self._recipients: dict[str, tuple[bytes, bytes]] = {}  # user -> (session key, envelope tail), encoded
         self.sends = 0  # sends routed by their commit script
+
+    def _recipient(self, user: str) -> tuple[bytes, bytes]:
+        found = self._recipients.get(user)
+        if found is None:
+            if len(self._recipients) >= self.KEEP:
+                self._recipients.clear()
+            found = self._recipients[user] = (
+                _bulk(RedisRegistry.key(user)), _bulk(f',"recipients":{json.dumps([user])},"origin":{self._origin}}}'))
+        return found
 
     async def commit(self, store: RedisChatStore, message: Message) -> Message:
         cid = message.channel_id
@@ -1079,32 +1126,26 @@ class RouteAhead:
             if fanout is None:
                 stored, _ = await store.commit(message)
                 return stored
-            stored, _ = await store.commit(message, "commit_fanout", [fanout.stream(fanout.partition(cid))],
-                                           [fanout.maxlen, self.server_id])
+            stored, _ = await store.commit(message, "commit_fanout", (1, fanout.stream_key(cid)),
+                                           (2, fanout.commit_args(self.server_id)))
             fanout.queued_ahead(stored)
             self.sends += 1
             return stored
-        # A direct channel: the same recipients ChatServer.send routes to (one; none when
-        # someone writes to themself, and then there is nothing to route).
+        # A direct channel: the one recipient ChatServer.send routes to (anything else, say a
+        # direct channel stored with other members, is committed plainly and routed as usual).
         recipients = [m for m in roster.members if m != message.sender_id]
         if len(recipients) != 1:
             stored, _ = await store.commit(message)
             return stored
-        origin = json.dumps(self.server_id)
-        tails = [f',"recipients":{json.dumps([u])},"origin":{origin}}}' for u in recipients]
-        stored, reply = await store.commit(message, "commit_route", [RedisRegistry.key(u) for u in recipients],
-                                          [self.server_id, self._channel_prefix, self._head, *tails])
-        sessions: dict[str, str] = {}
-        for i, user in enumerate(recipients):
-            server, listeners = reply[2 + 2 * i], reply[3 + 2 * i]
-            if server is not None:
-                sessions[user] = server
-                if listeners >= 0:  # published by the script; -1: this server's own, handed over here
-                    self.bus.published_ahead(server_topic(server), stored, (user,), listeners)
-        self.registry.looked_up_ahead(recipients, sessions)
+        user = recipients[0]
+        key, tail = self._recipient(user)
+        stored, reply = await store.commit(message, "commit_route", (1, key), (4, self._route_args + tail))
+        server, listeners = reply[2], reply[3]
+        if server is not None and listeners >= 0:  # published by the script; -1: this server's own
+            self.bus.published_ahead(server_topic(server), stored, (user,), listeners)
+        self.registry.looked_up_ahead((user,), {user: server} if server is not None else {})
         self.sends += 1
         return stored
-
 
 
 class RedisWriteThrough:
@@ -1277,11 +1318,23 @@ class RedisFanout:
         self.stats = RedisFanoutStats()
         self.reports: list[RouteReport] = []
         self._ahead: set[tuple[str, int]] = set()  # queued by their commit script (RouteAhead)
+        self._stream_keys = [_bulk(self.stream(p)) for p in range(partitions)]
+        self._commit_args: tuple[str, bytes] = ("", b"")
         self._tasks: list[asyncio.Task[None]] = []
         self._running = False
 
     def stream(self, partition: int) -> str:
         return f"{PREFIX}fanout:{partition}"
+
+    def stream_key(self, channel_id: str) -> bytes:
+        """The channel's partition stream, encoded: commit_fanout's extra key."""
+        return self._stream_keys[self.partition(channel_id)]
+
+    def commit_args(self, origin: str) -> bytes:
+        """commit_fanout's extra arguments, encoded: the stream's MAXLEN and the origin server."""
+        if self._commit_args[0] != origin:
+            self._commit_args = (origin, _bulk(self.maxlen, origin))
+        return self._commit_args[1]
 
     def partition(self, channel_id: str) -> int:
         return zlib.crc32(channel_id.encode()) % self.partitions
