@@ -396,3 +396,23 @@ async def test_the_bus_subscribes_again_after_redis_restarts_and_authenticates(r
         await out.close()
         await listener.close()
         await sender.close()
+
+
+async def test_the_bus_skips_envelopes_it_cannot_read_and_goes_on(parts, redis_url):
+    bus = re_.RedisBus(parts.redis, parts.pipe)
+    got: list[int] = []
+    arrived = asyncio.Event()
+
+    async def on_envelope(env: Envelope) -> None:
+        got.append(env.payload["n"])
+        arrived.set()
+
+    try:
+        await bus.subscribe("server:L", on_envelope)
+        for junk in ("not json", "[1, 2]", '{"kind": "message"}', b"\xff{"):  # the last is not UTF-8
+            assert await parts.pipe.call("PUBLISH", "chat:server:L", junk) == 1
+        assert await bus.publish("server:L", Envelope("message", {"n": 7}, ("x",), "S")) == 1
+        await asyncio.wait_for(arrived.wait(), 5)
+        assert got == [7] and bus.stats.handler_errors == 4 and "bad envelope" in str(bus.stats.last_error)
+    finally:
+        await bus.close()

@@ -784,9 +784,10 @@ class RedisBus:
         subs = self._topics.get(channel[len(PREFIX):])
         if not subs:  # unsubscribed meanwhile
             return
-        try:
-            envelope = Envelope.from_json(data)
-        except (ValueError, KeyError, TypeError) as exc:
+        try:  # Envelope.from_json, with orjson
+            raw = orjson.loads(data)
+            envelope = Envelope(raw["kind"], raw["payload"], tuple(raw.get("recipients", ())), raw.get("origin", ""))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self.stats.handler_errors += 1
             self.stats.last_error = f"bad envelope: {exc}"
             return
