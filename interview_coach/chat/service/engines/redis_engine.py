@@ -7,7 +7,8 @@ protocol the embedded engine implements in memory or SQLite:
   heartbeat refreshes all its users in one script call; `lookup_many` is one MGET per 1,000.
 * `RedisBus` (Bus): Pub/Sub, one channel per server (`chat:server:<id>`) and one per open
   room for typing (`chat:room:<id>:typing`). PUBLISH answers with the number of listeners, so
-  a message for a server that died is pushed instead of dropped silently.
+  a message for a server that died is pushed instead of dropped silently. Its subscriptions
+  run on a connection of their own, parsed by hiredis (`PubSubReader`).
 * message ids: per-channel counters taken *inside* the commit script (`RedisWriteThrough`
   assigns ids), so a channel's ids become visible strictly in order whichever server writes —
   what keeps sync cursors from skipping a message. `RedisCounterIds` (a separate INCR, one
@@ -24,6 +25,9 @@ protocol the embedded engine implements in memory or SQLite:
 * `RedisWriteThrough` (PersistQueue): on Redis the "journal" and the store are one write, made
   atomically by a script before the sender is acknowledged, so a message acknowledged by a
   server that is killed a moment later is already visible to every other server's sync.
+* `RouteAhead`: the same script call also does the send's routing work on Redis — the
+  recipient's session lookup and the PUBLISH (direct), or the fan-out XADD (group) — so a
+  send is one round trip; the registry, bus and fan-out then answer the route from what it did.
 * `EpochWatch`: every write script checks `chat:epoch`, so a Redis that restarted empty is
   noticed at the first write and recovered from loudly (see the class).
 
