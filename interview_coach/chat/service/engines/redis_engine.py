@@ -330,32 +330,33 @@ class Scripts:
 # killed anywhere can never make a lower id appear after a higher one was read. A counter that
 # does not exist (a new channel, or a Redis that lost its data) starts at the current
 # millisecond × 1024 rather than 1, so ids never go backwards after a loss.
-# KEYS: msgs zset, client-id hash, channel meta, total counter, channel seq, epoch.
+# The counter is also the channel's last message id (conversations read it): no write to the
+# channel's meta per message.
+# KEYS: msgs zset, client-id hash, total counter, channel seq, epoch.
 # ARGV: the message JSON without its id ('{' first), client key, epoch token, epoch ms.
 # commit() returns 1, id, the stored row (stored); 2, id (the client message is stored
 # already); -1, 0 (wrong epoch: nothing written).
 _COMMIT = """
 local function commit()
-  if redis.call('GET', KEYS[6]) ~= ARGV[3] then return -1, 0 end
+  if redis.call('GET', KEYS[5]) ~= ARGV[3] then return -1, 0 end
   if ARGV[2] ~= '' then
     local existing = redis.call('HGET', KEYS[2], ARGV[2])
     if existing then return 2, existing end
   end
-  local id = redis.call('INCR', KEYS[5])
+  local id = redis.call('INCR', KEYS[4])
   if id == 1 then
     local t = redis.call('TIME')
     local floor = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[4])) * 1024
     if floor > id then
       id = floor
-      redis.call('SET', KEYS[5], string.format('%.0f', id))
+      redis.call('SET', KEYS[4], string.format('%.0f', id))
     end
   end
   local sid = string.format('%.0f', id)
   local row = '{"message_id":' .. sid .. ',' .. string.sub(ARGV[1], 2)
   redis.call('ZADD', KEYS[1], sid, row)
   if ARGV[2] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], sid) end
-  if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('HSET', KEYS[3], 'last_message_id', sid) end
-  redis.call('INCR', KEYS[4])
+  redis.call('INCR', KEYS[3])
   return 1, sid, row
 end
 """
@@ -393,7 +394,7 @@ return {status, id}
     # up each recipient's session and PUBLISH the envelope to every server but this one (whose
     # recipients the server hands over itself). Looked up and published atomically with the
     # write, which is no later than the route would have done it after the reply.
-    # KEYS: the six of _COMMIT, then each recipient's session key.
+    # KEYS: the five of _COMMIT, then each recipient's session key.
     # ARGV: the four of _COMMIT, this server's id, the Pub/Sub channel prefix, the envelope's
     # head (up to its payload), then per recipient the envelope's tail (its recipients, origin).
     # Returns {1, id, server or nil, listeners or -1, ...} per recipient; {2, id}; {-1, 0}.
@@ -401,11 +402,11 @@ return {status, id}
 local status, id, row = commit()
 if status ~= 1 then return {status, id} end
 local out = {1, id}
-for i = 7, #KEYS do
+for i = 6, #KEYS do
   local server = redis.call('GET', KEYS[i])
   local listeners = -1
   if server and server ~= ARGV[5] then
-    listeners = redis.call('PUBLISH', ARGV[6] .. server, ARGV[7] .. row .. ARGV[i + 1])
+    listeners = redis.call('PUBLISH', ARGV[6] .. server, ARGV[7] .. row .. ARGV[i + 2])
   end
   out[#out + 1] = server
   out[#out + 1] = listeners
@@ -414,11 +415,11 @@ return out
 """,
     # A group message's send in one script call: commit, then XADD to its fan-out partition in
     # the same step (so a partition's entries are in id order too).
-    # KEYS: the six of _COMMIT, the partition's stream. ARGV: the four of _COMMIT, the stream's
+    # KEYS: the five of _COMMIT, the partition's stream. ARGV: the four of _COMMIT, the stream's
     # approximate MAXLEN, the origin server. Returns as "commit".
     "commit_fanout": _COMMIT + """
 local status, id, row = commit()
-if status == 1 then redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[5], '*', 'm', row, 'o', ARGV[6]) end
+if status == 1 then redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[5], '*', 'm', row, 'o', ARGV[6]) end
 return {status, id}
 """,
     # Store one message under an id it already has (replays, imports, tests): idempotent on
@@ -881,7 +882,7 @@ class RedisChatStore:
         # first write after a data loss is refused instead of numbering a channel from scratch.
         self.epoch: str | None = None
         self.on_data_lost: Any = None  # async callback(): what the deployment does about it
-        self._keys: dict[str, bytes] = {}  # channel -> the commit script's six keys, encoded
+        self._keys: dict[str, bytes] = {}  # channel -> the commit script's five keys, encoded
         self._epoch_encoded: tuple[str, bytes] = ("", b"")
 
     async def claim_epoch(self) -> str:
@@ -916,12 +917,12 @@ class RedisChatStore:
         row = orjson.dumps({"channel_id": cid, "sender_id": message.sender_id, "text": message.text,
                             "client_msg_id": message.client_msg_id, "kind": message.kind,
                             "created_ms": message.created_ms, "status": message.status})
-        nkeys = b"%d" % (6 + keys[0])
+        nkeys = b"%d" % (5 + keys[0])
         # Built from cached pieces: everything but the row and the client key repeats per channel.
         body = b"$%d\r\n%b\r\n%b%b$%d\r\n%b\r\n$%d\r\n%b\r\n%b%b" % (
             len(nkeys), nkeys, self._commit_keys(cid), keys[1], len(row), row, len(client), client,
             self._epoch_args(epoch), args[1])
-        reply = await self._scripts.run_encoded(script, 11 + keys[0] + args[0], body)
+        reply = await self._scripts.run_encoded(script, 10 + keys[0] + args[0], body)
         status = reply[0]
         if status == -1:
             await self._lost()
@@ -934,14 +935,14 @@ class RedisChatStore:
                        message.created_ms, message.status), reply
 
     def _commit_keys(self, channel_id: str) -> bytes:
-        """The commit script's six keys of a channel, encoded (kept for 10,000 channels)."""
+        """The commit script's five keys of a channel, encoded (kept for 10,000 channels)."""
         keys = self._keys.get(channel_id)
         if keys is None:
             if len(self._keys) >= 10_000:  # a bound, not an LRU: encoding them again is cheap
                 self._keys.clear()
             keys = self._keys[channel_id] = _bulk(
-                channel_key(channel_id, "msgs"), channel_key(channel_id, "client_ids"), channel_key(channel_id, "meta"),
-                f"{PREFIX}stats:messages", channel_key(channel_id, "seq"), EPOCH_KEY)
+                channel_key(channel_id, "msgs"), channel_key(channel_id, "client_ids"), f"{PREFIX}stats:messages",
+                channel_key(channel_id, "seq"), EPOCH_KEY)
         return keys
 
     def _epoch_args(self, epoch: str) -> bytes:
@@ -1040,8 +1041,9 @@ class RedisChatStore:
                              self._p.call("SREM", user_key(user_id, "channels"), channel_id))
 
     async def channel(self, channel_id: str) -> Channel | None:
-        raw = _pairs(await self._p.call("HGETALL", channel_key(channel_id, "meta")))
-        return _channel(channel_id, raw) if raw else None
+        raw, seq = await asyncio.gather(self._p.call("HGETALL", channel_key(channel_id, "meta")),
+                                        self._p.call("GET", channel_key(channel_id, "seq")))
+        return _channel(channel_id, _pairs(raw), seq) if raw else None
 
     async def members(self, channel_id: str) -> list[str]:
         return sorted(await self._p.call("SMEMBERS", channel_key(channel_id, "members")))
@@ -1051,12 +1053,15 @@ class RedisChatStore:
 
     async def conversations(self, user_id: str, *, limit: int = 20, cursor: str | None = None) -> ConversationPage:
         """Most recent activity first. The user's channels are read with one pipelined HGETALL
-        each and ordered here: a per-user sorted set by activity would cost every group message
-        one write per member — the fan-out write amplification the design avoids."""
+        and GET (its counter: the last id committed) each and ordered here: a per-user sorted
+        set by activity would cost every group message one write per member — the fan-out
+        write amplification the design avoids."""
         check_limit(limit)
         channel_ids = await self.channels_of(user_id)
-        metas = await asyncio.gather(*(self._p.call("HGETALL", channel_key(c, "meta")) for c in channel_ids))
-        items = [_channel(c, _pairs(raw)) for c, raw in zip(channel_ids, metas, strict=True) if raw]
+        replies = await asyncio.gather(*(self._p.call(*command) for c in channel_ids for command in (
+            ("HGETALL", channel_key(c, "meta")), ("GET", channel_key(c, "seq")))))
+        items = [_channel(c, _pairs(raw), seq)
+                 for c, raw, seq in zip(channel_ids, replies[::2], replies[1::2], strict=True) if raw]
         items.sort(key=lambda ch: (ch.last_message_id, ch.channel_id), reverse=True)
         if cursor:
             last_id, after_channel = decode_conversation_cursor(cursor)
@@ -1066,9 +1071,11 @@ class RedisChatStore:
         return ConversationPage(page, encode_conversation_cursor(page[-1]) if has_more and page else None, has_more)
 
 
-def _channel(channel_id: str, raw: dict[str, str]) -> Channel:
+def _channel(channel_id: str, raw: dict[str, str], seq: str | None = None) -> Channel:
+    """A channel from its meta hash and its counter: the last id is the higher of the counter
+    (every commit takes its id there) and the meta's (what `append`, with ids of its own, keeps)."""
     return Channel(channel_id, raw.get("kind", "group"), raw.get("name", channel_id), int(raw.get("created_ms", 0)),
-                   int(raw.get("last_message_id", 0)))
+                   max(int(raw.get("last_message_id", 0)), int(seq or 0)))
 
 
 # ---------------------------------------------------------------------- persistence
