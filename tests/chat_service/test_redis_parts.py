@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import pytest
 from redis.exceptions import ResponseError
@@ -88,6 +89,12 @@ async def test_script_is_reloaded_after_a_script_flush(parts):
     await parts.pipe.call("SCRIPT", "FLUSH")
     await registry.unregister("alice", "A")
     assert await registry.lookup("alice") is None
+    # The send path builds its EVALSHA from encoded pieces; it falls back to EVAL the same way.
+    store = re_.RedisChatStore(parts.pipe, parts.scripts)
+    first, _ = await store.commit(msg("dm:a:b", 0, cmid="x1"))
+    await parts.pipe.call("SCRIPT", "FLUSH")
+    second, _ = await store.commit(msg("dm:a:b", 0, cmid="x2"))
+    assert second.message_id == first.message_id + 1 and await store.count("dm:a:b") == 2
 
 
 async def test_registry_register_lookup_unregister(parts):
@@ -384,6 +391,10 @@ async def test_the_bus_subscribes_again_after_redis_restarts_and_authenticates(r
             await asyncio.sleep(0.01)
         assert got == [1, 2]
         assert bus._reader.connections == 2 and "pw-123" not in str(bus.stats.last_error)
+        # A subscriber only reads, so only TCP keepalive notices a peer that vanished silently.
+        sock = bus._reader._writer.get_extra_info("socket")
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == 30
         await bus.unsubscribe("server:L", on_envelope)
         for _ in range(500):  # the UNSUBSCRIBE is not waited for; it lands in a moment
             if await out.publish("server:L", Envelope("message", {"n": 3}, ("x",), "S")) == 0:

@@ -153,6 +153,21 @@ def _bulk(*items: str | bytes | int) -> bytes:
     return encoded[encoded.index(b"\r\n") + 2:]
 
 
+def _keepalive(writer: asyncio.StreamWriter) -> None:
+    """TCP keepalive after 30 s idle, so a Redis host that vanished without closing the
+    connection (power loss, a network partition) is noticed in about a minute, not hours."""
+    import socket
+
+    sock = writer.get_extra_info("socket")
+    if sock is None:
+        return
+    with contextlib.suppress(OSError, AttributeError):  # options a platform lacks: the OS defaults stay
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 30)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 10)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
+
+
 def _reply_error(error: Exception) -> Exception:
     from redis.exceptions import NoScriptError, ResponseError
 
@@ -225,6 +240,7 @@ class AutoPipeline:
         try:
             reader, writer = await asyncio.wait_for(
                 asyncio.open_connection(opts.get("host", "127.0.0.1"), opts.get("port", 6379)), 5)
+            _keepalive(writer)
             parser = hiredis.Reader(encoding="utf-8", errors="replace")
             if hello:
                 writer.write(b"".join(hello))
@@ -670,6 +686,7 @@ class PubSubReader:
             try:
                 reader, writer = await asyncio.wait_for(
                     asyncio.open_connection(opts.get("host", "127.0.0.1"), opts.get("port", 6379)), 5)
+                _keepalive(writer)  # a subscriber only reads: without it, a dead peer goes unnoticed
                 parser = hiredis.Reader(encoding="utf-8", errors="replace")
                 if opts.get("password"):  # no SELECT: Pub/Sub channels belong to no database
                     writer.write(_encode(("AUTH", *([opts["username"]] if opts.get("username") else []),
