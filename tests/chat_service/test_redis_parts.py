@@ -427,3 +427,12 @@ async def test_the_bus_skips_envelopes_it_cannot_read_and_goes_on(parts, redis_u
         assert got == [7] and bus.stats.handler_errors == 4 and "bad envelope" in str(bus.stats.last_error)
     finally:
         await bus.close()
+
+
+def test_every_redis_connection_parses_replies_with_hiredis():
+    """The engine's own connections use hiredis.Reader; redis-py's (stream reads, the start-up
+    PING) pick hiredis when it is installed, which the project's dependencies see to."""
+    import redis.asyncio.connection
+    from redis._parsers import _AsyncHiredisParser
+
+    assert redis.asyncio.connection.DefaultParser is _AsyncHiredisParser
