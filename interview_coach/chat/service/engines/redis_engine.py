@@ -183,7 +183,7 @@ class AutoPipeline:
     stays registered) — and there is no waiting for one batch's answers before the next batch
     is written: this process encodes and Redis executes at the same time. Replies are parsed
     by hiredis, many per socket read. Blocking commands (XREADGROUP) and Pub/Sub do not belong
-    here; they use a redis-py client of their own.
+    here: the stream reads use a redis-py client, Pub/Sub a `PubSubReader`, each its own connection.
     """
 
     def __init__(self, url: str) -> None:
