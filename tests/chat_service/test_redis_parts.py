@@ -436,3 +436,37 @@ def test_every_redis_connection_parses_replies_with_hiredis():
     from redis._parsers import _AsyncHiredisParser
 
     assert redis.asyncio.connection.DefaultParser is _AsyncHiredisParser
+
+
+async def test_a_handler_that_waits_keeps_publish_order_locally_and_through_redis(parts, redis_url):
+    """Envelopes are handled inline when their subscription is idle; one whose handler waits is
+    finished by a task and the ones after it queue behind it, on both paths into a subscription."""
+    other = Parts(redis_url)
+    bus, remote = re_.RedisBus(parts.redis, parts.pipe), re_.RedisBus(other.redis, other.pipe)
+    release = asyncio.Event()
+    got: list[int] = []
+
+    async def handler(env: Envelope) -> None:
+        if env.payload["n"] in (0, 20):
+            await release.wait()  # the handler waits: later envelopes must not overtake it
+        got.append(env.payload["n"])
+
+    try:
+        await bus.subscribe("server:A", handler)
+        for n in range(10):  # this process's own server topic: handed over without Redis
+            assert await bus.publish("server:A", Envelope("message", {"n": n}, ("x",), "A")) == 1
+        for n in range(20, 30):  # from another process, through Pub/Sub
+            assert await remote.publish("server:A", Envelope("message", {"n": n}, ("x",), "B")) == 1
+        assert got == []  # everything waits behind envelope 0
+        release.set()
+        for _ in range(500):
+            await bus.drain()
+            if len(got) == 20:
+                break
+            await asyncio.sleep(0.01)
+        assert got == [*range(10), *range(20, 30)]
+        assert bus.stats.local == 10
+    finally:
+        await bus.close()
+        await remote.close()
+        await other.close()

@@ -56,7 +56,7 @@ from typing import Any
 
 import orjson
 
-from interview_coach.chat.design.bus import BusStats, Envelope, Handler, Subscription, server_topic
+from interview_coach.chat.design.bus import BusStats, Envelope, Handler, InlineSubscription, server_topic
 from interview_coach.chat.design.errors import ChatError, ClientMessageExists
 from interview_coach.chat.design.fanout import FanoutStats, Router, RouteReport
 from interview_coach.chat.design.groups import GroupService
@@ -743,14 +743,17 @@ class PubSubReader:
 class RedisBus:
     """Pub/Sub: one reader per process; each subscription has its own queue and consumer.
 
-    The reader never runs a handler itself, so a slow handler cannot stall the Pub/Sub socket
-    (Redis would drop a subscriber whose output buffer overflows); each subscriber still sees
-    envelopes in publish order, as with the in-process bus.
+    Subscriptions are `InlineSubscription`s, as on the service's in-process bus: an envelope
+    that finds its subscription idle is handled at once — in the reader's call for one from
+    Redis, in the publisher's for one this process hands itself — and a handler that waits is
+    finished by a task, with later envelopes queued behind it. So a slow handler cannot stall
+    the Pub/Sub socket (Redis would drop a subscriber whose output buffer overflows), and each
+    subscriber still sees envelopes in publish order.
     """
 
     def __init__(self, redis: Any, pipeline: AutoPipeline) -> None:
         self._p = pipeline  # (`redis`, a redis-py client, is no longer needed here)
-        self._topics: dict[str, list[Subscription]] = {}
+        self._topics: dict[str, list[InlineSubscription]] = {}
         self.stats = RedisBusStats()
         self._reader = PubSubReader(pipeline, self._on_message, self.stats)
         # Envelopes a send's commit script published (RouteAhead): (topic, channel, message id,
@@ -763,7 +766,7 @@ class RedisBus:
         self._ahead[(topic, message.channel_id, message.message_id, recipients)] = listeners
 
     async def subscribe(self, topic: str, handler: Handler) -> None:
-        sub = Subscription(topic, handler, self.stats, f"redis-bus:{topic}")
+        sub = InlineSubscription(topic, handler, self.stats, f"redis-bus:{topic}")
         first = topic not in self._topics
         self._topics.setdefault(topic, []).append(sub)
         if first:
@@ -787,9 +790,10 @@ class RedisBus:
             # server-id lease sees to that) — so a message between two users of this server
             # is handed over here instead of making the round trip through Redis.
             self.stats.local += 1
-            for sub in local:
-                sub.queue.put_nowait(envelope)
-            return len(local)
+            count = len(local)
+            for sub in tuple(local):  # a handler may unsubscribe (a connection that failed) as it runs
+                sub.offer(envelope, self.stats)
+            return count
         if self._ahead and envelope.kind == "message":
             payload = envelope.payload
             ahead = self._ahead.pop((topic, payload["channel_id"], payload["message_id"], envelope.recipients), None)
@@ -813,8 +817,8 @@ class RedisBus:
             self.stats.handler_errors += 1
             self.stats.last_error = f"bad envelope: {exc}"
             return
-        for sub in subs:
-            sub.queue.put_nowait(envelope)
+        for sub in tuple(subs):
+            sub.offer(envelope, self.stats)
 
     def depth(self) -> int:
         return sum(s.queue.qsize() for subs in self._topics.values() for s in subs)
@@ -823,13 +827,14 @@ class RedisBus:
         """Wait until this process's subscribers have handled what reached them so far."""
         for subs in list(self._topics.values()):
             for sub in list(subs):
-                await sub.queue.join()
+                await sub.idle()
 
     async def close(self) -> None:
         await self._reader.close()
         for subs in list(self._topics.values()):
             for sub in subs:
                 await _cancel(sub.task)
+                await _cancel(sub.finishing)  # a handler that waited (on a socket, on Redis) when we stop
         self._topics.clear()
 
 
