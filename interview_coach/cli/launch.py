@@ -85,7 +85,9 @@ def quick_exit(code: int) -> None:
     """
     import threading
 
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or sys.getprofile() is not None or sys.gettrace() is not None:
+        # Other threads to wait for, or a profiler or coverage tool that writes its report at
+        # the usual exit: leave the usual way.
         sys.exit(code)
     import atexit
 

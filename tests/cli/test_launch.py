@@ -87,3 +87,12 @@ def test_exit_handlers_still_run_before_a_quick_exit(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert marker.read_text() == "yes"
+
+
+def test_a_profiler_still_gets_its_report(tmp_path, coach_home):
+    # cProfile (and coverage tools) write at the usual exit, which a quick exit would skip.
+    report = tmp_path / "run.prof"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(report), "-m", "interview_coach", "framework"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert report.stat().st_size > 0
