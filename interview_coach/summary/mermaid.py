@@ -333,8 +333,10 @@ def card_flow(flow: object, components: Sequence[object]) -> str:
     return sequence([(k, names.get(k, k)) for k in order], messages)
 
 
+# The patterns that read a candidate's own diagrams are kept as text: `re` compiles each the
+# first time it is used (and keeps it), so a reference write-up, which reads none, pays nothing.
 # A candidate's data flow, one hop a line: "Client -> Chat server: send message".
-_HOP_RE = re.compile(
+_HOP_RE = (
     r"^\s*(?:[-*•]|\d+[.)])?\s*(?P<a>[^:>→]+?)\s*(?P<arrow>-->|->>|->|=>|→|⟶)\s*(?P<b>[^:]+?)\s*(?::\s*(?P<msg>.*))?$"
 )
 
@@ -346,7 +348,7 @@ def parse_hops(answer: str) -> tuple[list[Message], list[str]]:
     for line in answer.splitlines():
         if not line.strip():
             continue
-        m = _HOP_RE.match(line)
+        m = re.match(_HOP_RE, line)
         if m and m.group("a").strip() and m.group("b").strip():
             a, b = m.group("a").strip(), m.group("b").strip()
             hops.append(Message(a.lower(), b.lower(), (m.group("msg") or "").strip() or " ", m.group("arrow") == "-->"))
@@ -355,11 +357,9 @@ def parse_hops(answer: str) -> tuple[list[Message], list[str]]:
     return hops, rest
 
 
-_BLOCK_LINE = re.compile(
-    r"^\s*(?:[-*•]\s*)?(?P<word>alt|opt|loop|par|critical|break|else|and|end)\b[:\s]*(?P<label>.*?)\s*$", re.I
-)
-_IF_LINE = re.compile(r"^\s*(?:[-*•]\s*)?(?P<word>if|otherwise|else)\b\s*(?P<label>[^:]*?)\s*:\s*$", re.I)
-_NOTE_LINE = re.compile(r"^\s*(?:[-*•]\s*)?note\s+(?:over\s+|left of\s+|right of\s+)?(?P<who>[^:]+?)\s*:\s*(?P<text>.+)$", re.I)
+_BLOCK_LINE = r"(?i)^\s*(?:[-*•]\s*)?(?P<word>alt|opt|loop|par|critical|break|else|and|end)\b[:\s]*(?P<label>.*?)\s*$"
+_IF_LINE = r"(?i)^\s*(?:[-*•]\s*)?(?P<word>if|otherwise|else)\b\s*(?P<label>[^:]*?)\s*:\s*$"
+_NOTE_LINE = r"(?i)^\s*(?:[-*•]\s*)?note\s+(?:over\s+|left of\s+|right of\s+)?(?P<who>[^:]+?)\s*:\s*(?P<text>.+)$"
 
 
 def flow_items(answer: str) -> tuple[list[Message | SeqNote | SeqBlock], list[str]]:
@@ -370,12 +370,12 @@ def flow_items(answer: str) -> tuple[list[Message | SeqNote | SeqBlock], list[st
     for line in answer.splitlines():
         if not line.strip():
             continue
-        if (m := _IF_LINE.match(line)) or (m := _BLOCK_LINE.match(line)):
+        if (m := re.match(_IF_LINE, line)) or (m := re.match(_BLOCK_LINE, line)):
             word = m.group("word").lower()
             word = {"if": "alt", "otherwise": "else"}.get(word, word)
             items.append(SeqBlock(word, m.group("label")))
             continue
-        if m := _NOTE_LINE.match(line):
+        if m := re.match(_NOTE_LINE, line):
             items.append(SeqNote(m.group("who").strip().lower(), m.group("text").strip()))
             continue
         hops, other = parse_hops(line)
@@ -392,7 +392,7 @@ def candidate_flow(answer: str) -> str | None:
         return None
     shown: dict[str, str] = {}
     for line in answer.splitlines():
-        m = _HOP_RE.match(line)
+        m = re.match(_HOP_RE, line)
         if m:
             for end in (m.group("a").strip(), m.group("b").strip()):
                 shown.setdefault(end.lower(), end)
@@ -481,13 +481,13 @@ DIRECTIONS = ("TB", "TD", "BT", "RL", "LR")
 PAIRS = {"(": ")", "[": "]", "{": "}"}
 
 _SEQ_ARROWS = r"(?:<<-->>|<<->>|-->>|->>|-->|->|--x|-x|--\)|-\))"
-_SEQ_MESSAGE = re.compile(rf"^(?P<a>[^\s:;]+?)\s*{_SEQ_ARROWS}\s*[+-]?(?P<b>[^\s:;]+?)\s*:(?P<msg>.*)$")
-_SEQ_PARTICIPANT = re.compile(r"^(?:participant|actor)\s+(?P<id>\S+?)(?:\s+as\s+(?P<alias>.+))?$")
+_SEQ_MESSAGE = rf"^(?P<a>[^\s:;]+?)\s*{_SEQ_ARROWS}\s*[+-]?(?P<b>[^\s:;]+?)\s*:(?P<msg>.*)$"
+_SEQ_PARTICIPANT = r"^(?:participant|actor)\s+(?P<id>\S+?)(?:\s+as\s+(?P<alias>.+))?$"
 _SEQ_BLOCK_OPEN = ("loop", "alt", "opt", "par", "rect", "critical", "break", "box")
 _SEQ_BLOCK_MID = ("else", "and", "option")
 
-_FLOW_EDGE = re.compile(r"\s*(?:<?(?:-{2,}|={2,}|-\.+-)[->ox]?|~~~)(?:\|[^|]*\|)?\s*")
-_FLOW_NODE_ID = re.compile(r"^(?P<id>[^\s\[\](){}>\"|:]+)(?P<shape>.*)$")
+_FLOW_EDGE = r"\s*(?:<?(?:-{2,}|={2,}|-\.+-)[->ox]?|~~~)(?:\|[^|]*\|)?\s*"
+_FLOW_NODE_ID = r"^(?P<id>[^\s\[\](){}>\"|:]+)(?P<shape>.*)$"
 
 
 def strip_quoted(line: str) -> tuple[str, bool]:
@@ -575,13 +575,13 @@ def _check_flowchart(body: list[tuple[int, str]]) -> list[str]:
             continue
         if ";" in blank.rstrip(";"):
             problems.append(f"line {n}: ';' outside a quoted label splits the statement")
-        for part in _FLOW_EDGE.split(blank.rstrip(";")):
+        for part in re.split(_FLOW_EDGE, blank.rstrip(";")):
             part = part.strip()
             if not part:
                 problems.append(f"line {n}: an edge without a node at one end")
                 continue
             for piece in part.split("&"):
-                m = _FLOW_NODE_ID.match(piece.strip())
+                m = re.match(_FLOW_NODE_ID, piece.strip())
                 node_id = m.group("id") if m else piece.strip()
                 if not valid_id(node_id):
                     problems.append(f"line {n}: invalid node id {node_id!r}")
@@ -601,7 +601,7 @@ def _check_sequence(body: list[tuple[int, str]]) -> list[str]:
     for n, ln in body:
         first = ln.split()[0]
         if first in ("participant", "actor"):
-            m = _SEQ_PARTICIPANT.match(ln)
+            m = re.match(_SEQ_PARTICIPANT, ln)
             if not m or not valid_id(m.group("id")):
                 problems.append(f"line {n}: invalid participant {ln!r}")
                 continue
@@ -641,7 +641,7 @@ def _check_sequence(body: list[tuple[int, str]]) -> list[str]:
             if ";" in re.sub(r"#\w+;", "", m.group(2)):
                 problems.append(f"line {n}: raw ';' in a note ends the statement early")
             continue
-        m = _SEQ_MESSAGE.match(ln)
+        m = re.match(_SEQ_MESSAGE, ln)
         if not m:
             problems.append(f"line {n}: not a message, participant or block: {ln!r}")
             continue
