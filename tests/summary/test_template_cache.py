@@ -36,3 +36,24 @@ def test_an_unwritable_cache_folder_still_renders(tmp_path, monkeypatch):
     blocker.write_text("x")
     monkeypatch.setenv(CACHE_ENV, str(blocker / "cache"))
     assert "chat" in render_reference("chat", "md").lower()
+
+
+def test_a_warm_write_up_reads_the_cards_estimates_without_the_calculator(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from interview_coach.summary.reference import render_reference\n"
+        "doc = render_reference('chat', 'md')\n"
+        "print(len(doc), 'interview_coach.estimation.calculator' in sys.modules)\n"
+    )
+    env = {**os.environ, CACHE_ENV: str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env) for _ in range(2)]
+    assert all(r.returncode == 0 for r in runs), runs[-1].stderr
+    (cold_len, cold_calc), (warm_len, warm_calc) = (r.stdout.split() for r in runs)
+    assert cold_len == warm_len and cold_calc == "True" and warm_calc == "False"
+    env_off = {**os.environ, CACHE_ENV: "off"}
+    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env_off)
+    assert off.stdout.split()[0] == warm_len
