@@ -289,11 +289,12 @@ def drill(
 
 
 def _read_answers(path: Path, the_drill: Any) -> dict[str, float | None]:
-    from interview_coach.content.userfile import load_data
+    from interview_coach.content.yamlsrc import load_answers
     from interview_coach.estimation.drill import parse_answer_file
 
     # The one reader of user files: size, encoding, depth and alias limits, file:line errors.
-    return parse_answer_file(load_data(path), the_drill, str(path))
+    located = load_answers(path)
+    return parse_answer_file(located.data, the_drill, str(located.path))
 
 
 def _run_drill(the_drill: Any, scripted: dict[str, float | None] | None, save: Any) -> None:

@@ -162,17 +162,17 @@ def _run_answers_file(path: Path, name: str | None, minutes: int | None, framewo
     from interview_coach.cli.state import state
     from interview_coach.clock import SystemClock
     from interview_coach.content.loader import load_problem, resolve_problem_name
-    from interview_coach.content.yamlsrc import load_located
+    from interview_coach.content.yamlsrc import load_answers
     from interview_coach.errors import UsageError
     from interview_coach.practice.scripted import json_result, run_scripted
     from interview_coach.practice.template import parse_answers, read_problem_name
     from interview_coach.storage.db import connect
 
-    located = load_located(path)  # once: `--answers <(...)` is a pipe, readable only once
+    located = load_answers(path)  # once: `--answers <(...)` is a pipe, readable only once; "-" is stdin
     in_file = read_problem_name(located)
     if name and in_file and resolve_problem_name(name, state.content_dir) != resolve_problem_name(in_file, state.content_dir):
         raise UsageError(
-            f"{path}: the answers are for {in_file!r} but --problem is {name!r}", "drop --problem or use the matching file"
+            f"{located.path}: the answers are for {in_file!r} but --problem is {name!r}", "drop --problem or use the matching file"
         )
     card = load_problem(name or in_file or DEFAULT_PROBLEM, state.content_dir)
     parsed = parse_answers(located, framework, card)

@@ -298,16 +298,11 @@ def _read_answers(source: str, the_bank: Any) -> dict[str, Any]:
     """Question id -> canonical answer, checked before anything is asked or stored."""
     import difflib
 
-    from interview_coach.content.yamlsrc import load_located
+    from interview_coach.content.yamlsrc import load_answers
     from interview_coach.errors import ContentError
     from interview_coach.quiz.grading import AnswerError, read_answer
 
-    if source == "-":
-        from interview_coach.content.userfile import read_stream
-
-        located = load_located(Path("<stdin>"), text=read_stream(sys.stdin))
-    else:
-        located = load_located(Path(source))
+    located = load_answers(source)
     data = located.data
     if not isinstance(data, dict) or not data:
         found = "nothing" if not data else type(data).__name__

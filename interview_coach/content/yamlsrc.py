@@ -53,6 +53,17 @@ def load_located(path: Path, text: str | None = None) -> Located:
     return Located(path=path, data=userfile.parse_yaml(text, path), text=text)
 
 
+def load_answers(source: str | Path) -> Located:
+    """A user's answers file for `--answers`: a path, or "-" for standard input (so a pipe works)."""
+    if str(source) == "-":
+        import sys
+
+        from interview_coach.content.userfile import read_stream
+
+        return load_located(Path("<stdin>"), text=read_stream(sys.stdin))
+    return load_located(Path(source))
+
+
 def _loader() -> Any:
     """The user-file reader's loader: libyaml's when PyYAML was built with it (ten times faster)."""
     from interview_coach.content.userfile import loader_class
