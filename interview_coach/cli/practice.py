@@ -172,7 +172,8 @@ def _run_answers_file(path: Path, name: str | None, minutes: int | None, framewo
     in_file = read_problem_name(located)
     if name and in_file and resolve_problem_name(name, state.content_dir) != resolve_problem_name(in_file, state.content_dir):
         raise UsageError(
-            f"{located.path}: the answers are for {in_file!r} but --problem is {name!r}", "drop --problem or use the matching file"
+            f"{located.path}: the answers are for {in_file!r} but --problem is {name!r}",
+            "drop --problem or use the matching file",
         )
     card = load_problem(name or in_file or DEFAULT_PROBLEM, state.content_dir)
     parsed = parse_answers(located, framework, card)

@@ -650,6 +650,7 @@ class PubSubReader:
         self._on_message = on_message
         self.channels: set[str] = set()
         self._confirm: dict[str, list[asyncio.Future[None]]] = {}
+        self._unconfirm: dict[str, list[asyncio.Future[None]]] = {}
         self._writer: asyncio.StreamWriter | None = None
         self._task: asyncio.Task[None] | None = None
         self.connections = 0
@@ -672,10 +673,17 @@ class PubSubReader:
             raise RedisUnavailable(f"Redis at {self.url} did not confirm a subscription",
                                    "try again in a moment; is Redis running?") from None
 
-    def unsubscribe(self, channel: str) -> None:
+    async def unsubscribe(self, channel: str) -> None:
+        """Unsubscribed once Redis has confirmed it, so a publish after this finds no listener
+        here; without a connection there is nothing to wait for (no new one subscribes it)."""
         self.channels.discard(channel)
-        if self._writer is not None:
-            self._writer.write(_encode(("UNSUBSCRIBE", channel)))
+        if self._writer is None:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._unconfirm.setdefault(channel, []).append(future)
+        self._writer.write(_encode(("UNSUBSCRIBE", channel)))
+        with contextlib.suppress(TimeoutError):  # Redis gone: the lost connection unsubscribed it
+            await asyncio.wait_for(future, self.CONFIRM_S)
 
     async def _run(self) -> None:
         import hiredis
@@ -714,6 +722,11 @@ class PubSubReader:
                 self._writer = None
                 if writer is not None:
                     writer.close()
+                for waiting in self._unconfirm.values():  # a closed connection holds no subscription
+                    for future in waiting:
+                        if not future.done():
+                            future.set_result(None)
+                self._unconfirm.clear()
             await asyncio.sleep(0.2)
 
     async def _read(self, reader: asyncio.StreamReader, parser: Any) -> None:
@@ -729,8 +742,8 @@ class PubSubReader:
                 kind = reply[0]
                 if kind == "message":
                     on_message(reply[1], reply[2])
-                elif kind == "subscribe":
-                    for future in self._confirm.pop(reply[1], ()):
+                elif kind in ("subscribe", "unsubscribe"):
+                    for future in (self._confirm if kind == "subscribe" else self._unconfirm).pop(reply[1], ()):
                         if not future.done():
                             future.set_result(None)
 
@@ -779,7 +792,7 @@ class RedisBus:
             await _cancel(sub.task)
         if not subs and topic in self._topics:
             del self._topics[topic]
-            self._reader.unsubscribe(PREFIX + topic)
+            await self._reader.unsubscribe(PREFIX + topic)
 
     async def publish(self, topic: str, envelope: Envelope) -> int:
         self.stats.published += 1
