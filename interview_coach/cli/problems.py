@@ -47,6 +47,7 @@ def list_problems(
 def show_problem(
     name: str = typer.Argument(..., help="Problem id or alias, e.g. chat, whatsapp, url_shortener."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole card as JSON."),
+    no_pager: bool = typer.Option(False, "--no-pager", help="Print the card straight to the terminal, not through $PAGER."),
 ) -> None:
     """Show a whole problem card: questions, requirements, estimates, APIs, flows, deep dives, trade-offs.
 
@@ -61,7 +62,18 @@ def show_problem(
 
         print_json(card)
         return
+    import sys
+
     from interview_coach.cli.output import console
     from interview_coach.ui.problem_view import render_problem
 
-    render_problem(console(), card)
+    con = console()
+    if no_pager or not (sys.stdout.isatty() and sys.stdin.isatty()):
+        render_problem(con, card)
+        return
+    # A card runs to hundreds of lines: in a terminal it goes through the pager, as git does.
+    from interview_coach.cli.pager import page
+
+    with con.capture() as captured:
+        render_problem(con, card)
+    page(captured.get())
