@@ -153,6 +153,39 @@ def _bulk(*items: str | bytes | int) -> bytes:
     return encoded[encoded.index(b"\r\n") + 2:]
 
 
+def _auth(opts: dict[str, Any]) -> list[bytes]:
+    """The AUTH command the URL's password asks for (none without one)."""
+    if not opts.get("password"):
+        return []
+    return [_encode(("AUTH", *([opts["username"]] if opts.get("username") else []), opts["password"]))]
+
+
+async def _open(opts: dict[str, Any], hello: list[bytes]) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, Any]:
+    """A connection to Redis parsed by hiredis, after `hello` (AUTH, SELECT ...) is answered:
+    one reply read per command; an error reply or a closed connection is a ConnectionError."""
+    import hiredis
+
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection(opts.get("host", "127.0.0.1"), opts.get("port", 6379)), 5)
+    _keepalive(writer)
+    parser = hiredis.Reader(encoding="utf-8", errors="replace")
+    try:
+        if hello:
+            writer.write(b"".join(hello))
+            for _ in hello:
+                while (reply := parser.gets()) is False:
+                    data = await asyncio.wait_for(reader.read(65536), 5)
+                    if not data:
+                        raise ConnectionError("Redis closed the connection")
+                    parser.feed(data)
+                if isinstance(reply, Exception):
+                    raise ConnectionError(str(reply))
+    except BaseException:
+        writer.close()
+        raise
+    return reader, writer, parser
+
+
 def _keepalive(writer: asyncio.StreamWriter) -> None:
     """TCP keepalive after 30 s idle, so a Redis host that vanished without closing the
     connection (power loss, a network partition) is noticed in about a minute, not hours."""
@@ -228,30 +261,13 @@ class AutoPipeline:
             self.round_trips += 1
 
     async def _connect(self) -> None:
-        import hiredis
-
         opts = self._options
-        hello: list[bytes] = []
-        if opts.get("password"):
-            hello.append(_encode(("AUTH", *([opts["username"]] if opts.get("username") else []), opts["password"])))
+        hello = _auth(opts)
         if opts.get("db"):
             hello.append(_encode(("SELECT", opts["db"])))
         hello += self.on_connect
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(opts.get("host", "127.0.0.1"), opts.get("port", 6379)), 5)
-            _keepalive(writer)
-            parser = hiredis.Reader(encoding="utf-8", errors="replace")
-            if hello:
-                writer.write(b"".join(hello))
-                for _ in hello:
-                    while (reply := parser.gets()) is False:
-                        data = await asyncio.wait_for(reader.read(65536), 5)
-                        if not data:
-                            raise ConnectionError("Redis closed the connection")
-                        parser.feed(data)
-                    if isinstance(reply, Exception):
-                        raise ConnectionError(str(reply))
+            reader, writer, parser = await _open(opts, hello)
         except Exception as exc:  # whatever stopped the handshake, the callers get one RedisUnavailable
             log.debug("Redis connect failed", exc_info=True)
             self._fail(RedisUnavailable(f"cannot reach Redis at {self.url}: {scrub(str(exc))}",
@@ -686,26 +702,13 @@ class PubSubReader:
             await asyncio.wait_for(future, self.CONFIRM_S)
 
     async def _run(self) -> None:
-        import hiredis
-
         opts = self._options
         while True:
             writer = None
             try:
-                reader, writer = await asyncio.wait_for(
-                    asyncio.open_connection(opts.get("host", "127.0.0.1"), opts.get("port", 6379)), 5)
-                _keepalive(writer)  # a subscriber only reads: without it, a dead peer goes unnoticed
-                parser = hiredis.Reader(encoding="utf-8", errors="replace")
-                if opts.get("password"):  # no SELECT: Pub/Sub channels belong to no database
-                    writer.write(_encode(("AUTH", *([opts["username"]] if opts.get("username") else []),
-                                          opts["password"])))
-                    while (reply := parser.gets()) is False:
-                        data = await asyncio.wait_for(reader.read(65536), 5)
-                        if not data:
-                            raise ConnectionError("Redis closed the connection")
-                        parser.feed(data)
-                    if isinstance(reply, Exception):
-                        raise ConnectionError(str(reply))
+                # Keepalive matters most here: a subscriber only reads, so a dead peer goes unnoticed.
+                # No SELECT: Pub/Sub channels belong to no database.
+                reader, writer, parser = await _open(opts, _auth(opts))
                 if self.channels:
                     writer.write(_encode(("SUBSCRIBE", *sorted(self.channels))))
                 self._writer = writer
