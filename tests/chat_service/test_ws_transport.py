@@ -48,6 +48,24 @@ def http_exchange(port: int, request: bytes) -> bytes:
         return answer
 
 
+def slow_reader(live, user: str) -> tuple[socket.socket, bytes]:
+    """A raw socket upgraded as `user` that the kernel buffers little for (it reads when the test
+    says), and the response head read so far, byte by byte so nothing after it is consumed."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # the kernel holds little for it
+    sock.settimeout(WAIT)
+    sock.connect(("127.0.0.1", live.ports["A"]))
+    try:
+        sock.sendall(f"GET /v1/ws?token={token(live, user)} HTTP/1.1\r\nHost: x\r\n{UPGRADE}\r\n".encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += sock.recv(1)
+    except BaseException:
+        sock.close()
+        raise
+    return sock, head
+
+
 async def test_one_port_routes_http_to_the_api_and_upgrades_to_the_socket(live_embedded):
     port = live_embedded.ports["A"]
     assert httpx.get(live_embedded.url() + "/healthz").json()["status"] == "ok"  # plain HTTP: the API
@@ -244,15 +262,8 @@ async def test_a_client_that_stops_reading_gets_its_frames_then_a_1013_close(liv
 
     monkeypatch.setattr(ws_transport, "CLOSE_TIMEOUT_S", 120.0)  # this test reads late on purpose: no reset meanwhile
     service = live_embedded.service()
-    slow = socket.socket()
-    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # the kernel holds little for it
-    slow.settimeout(WAIT)
-    slow.connect(("127.0.0.1", live_embedded.ports["A"]))
+    slow, head = slow_reader(live_embedded, "slow")
     try:
-        slow.sendall(f"GET /v1/ws?token={token(live_embedded, 'slow')} HTTP/1.1\r\nHost: x\r\n{UPGRADE}\r\n".encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            head += slow.recv(1)
         assert head.startswith(b"HTTP/1.1 101")
 
         async def tighten() -> None:
@@ -294,15 +305,8 @@ async def test_a_client_that_pings_and_never_reads_is_cut_off(live_embedded):
     from websockets.frames import Frame, Opcode
 
     service = live_embedded.service()
-    pinger = socket.socket()
-    pinger.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    pinger.settimeout(WAIT)
-    pinger.connect(("127.0.0.1", live_embedded.ports["A"]))
+    pinger, _head = slow_reader(live_embedded, "pinger")
     try:
-        pinger.sendall(f"GET /v1/ws?token={token(live_embedded, 'pinger')} HTTP/1.1\r\nHost: x\r\n{UPGRADE}\r\n".encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            head += pinger.recv(1)
 
         async def tighten() -> None:
             service.by_user["pinger"].max_bytes = 64 * 1024
