@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import gc
 import os
-import shutil
 import sys
-import textwrap
 
 from interview_coach.cli.commands import APP_HELP, COMMANDS, GLOBAL_OPTIONS
 
@@ -25,6 +23,9 @@ HELP_FLAGS = ("--help", "-h")
 
 def top_help(prog: str, columns: int | None = None) -> str:
     """The top-level help, as click's formatter writes it for `cli/main.py`'s group."""
+    import shutil
+    import textwrap
+
     if columns is None:
         columns = shutil.get_terminal_size().columns
     width = max(min(columns, 80) - 2, 50)  # click: at most 80 columns, at least 50, minus 2
@@ -42,6 +43,8 @@ def top_help(prog: str, columns: int | None = None) -> str:
 
 def _definitions(rows: list[tuple[str, str]], width: int, col_max: int = 30, spacing: int = 2) -> list[str]:
     """click's `write_dl`: the first column as wide as its longest entry (at most `col_max`)."""
+    import textwrap
+
     first = min(max(len(term) for term, _ in rows), col_max)
     lines: list[str] = []
     for term, text in rows:

@@ -85,14 +85,14 @@ def render_problem(console: Console, card: ProblemCard) -> None:
         if asked:
             out.append(Text(title, style="underline"))
         for q in asked:
-            out.append(Padding(Text(q.question, style="bold"), (0, 0, 0, 2)))
-            out.append(Padding(Text(q.answer), (0, 0, 0, 4)))
+            out.append(_indent(Text(q.question, style="bold"), 2))
+            out.append(_indent(Text(q.answer), 4))
 
     r = card.requirements
     out.append(Text("\nRequirements", style="bold"))
     for title, items in (("Functional", r.functional), ("Non-functional", r.non_functional), ("Out of scope", r.out_of_scope)):
         out.append(Text(title, style="underline"))
-        out.append(Padding(_bullets(items), (0, 0, 0, 2)))
+        out.append(_indent(_bullets(items)))
 
     out.append(_heading("Scale"))
     out.append(_indent(_bullets(card.scale)))
