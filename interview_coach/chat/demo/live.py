@@ -55,45 +55,53 @@ class Servers:
     shared_parts: bool  # embedded: both servers report the same registry/bus/push counters
 
 
-async def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def start_embedded(folder: Path) -> Servers:
-    from interview_coach.chat.service.app import create_app, make_server, uvicorn_config
+    from interview_coach.chat.service.app import bind_socket, create_app, make_server, uvicorn_config
     from interview_coach.chat.service.engines.deployment import open_embedded
 
     deployment = await open_embedded(folder, servers=("A", "B"))
-    servers, tasks, urls, apps = [], [], [], []
+    servers, tasks, urls, apps, socks = [], [], [], [], []
     for sid in ("A", "B"):
-        port = await _free_port()
+        # Bound here and handed over open: a port probed free and bound later can be taken in
+        # between (CI once lost that race to a parallel test).
+        sock = bind_socket("127.0.0.1", 0)
+        socks.append(sock)
         app = create_app(deployment, sid)
-        server = make_server(uvicorn_config(app, host="127.0.0.1", port=port))
+        server = make_server(uvicorn_config(app))
         servers.append(server)
         apps.append(app)
         # _serve, not serve: two servers in one process must not both take over SIGINT/SIGTERM.
-        tasks.append(asyncio.get_running_loop().create_task(server._serve()))
-        urls.append(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + WAIT
-    while not all(s.started for s in servers):
-        if time.monotonic() > deadline or any(t.done() for t in tasks):
-            raise CoachError("the live demo's servers did not start", "is something else using loopback ports?")
-        await asyncio.sleep(0.01)
+        tasks.append(asyncio.get_running_loop().create_task(server._serve(sockets=[sock])))
+        urls.append(f"http://127.0.0.1:{sock.getsockname()[1]}")
 
     async def stop() -> None:
         for s in servers:
             s.should_exit = True
         await asyncio.gather(*tasks, return_exceptions=True)
+        for sock in socks:
+            sock.close()
         await deployment.close()
+
+    deadline = time.monotonic() + WAIT
+    while not all(s.started for s in servers):
+        if time.monotonic() > deadline or any(t.done() for t in tasks):
+            await stop()
+            raise CoachError("the live demo's servers did not start", "is something else using loopback ports?")
+        await asyncio.sleep(0.01)
 
     async def drain_first() -> None:
         await apps[0].state.chat.drain(timeout=5)
 
     return Servers("embedded", urls, ["A", "B"], stop, drain_first, shared_parts=True)
+
+
+def _served_url(log: Path, sid: str) -> str:
+    """The URL a `serve` child printed on its ready line ("chat server ID (...) on URL ..."), or ""."""
+    prefix = f"chat server {sid} ("
+    for line in log.read_text(errors="replace").splitlines():
+        if line.startswith(prefix) and " on http://" in line:
+            return line.split(" on ", 1)[1].split()[0]
+    return ""
 
 
 async def start_redis(url: str, folder: Path) -> Servers:
@@ -106,28 +114,32 @@ async def start_redis(url: str, folder: Path) -> Servers:
     env = dict(os.environ, INTERVIEW_COACH_HOME=str(folder))
     try:
         for sid in ids:
-            port = await _free_port()
+            # --port 0: each server binds a port the OS picks and prints its URL, which is read
+            # back from its log (a port probed free here could be taken before the child binds it).
             # The child gets its own copy of the file; ours closes once it has started.
             with open(folder / f"{sid}.log", "wb") as server_log:
                 procs.append(subprocess.Popen(
                     [sys.executable, "-m", "interview_coach", "serve", "--redis", url, "--server-id", sid, "--dev-login",
-                     "--port", str(port), "--fanout-lease", "1"], stdout=server_log, stderr=subprocess.STDOUT, env=env))
-            urls.append(f"http://127.0.0.1:{port}")
+                     "--port", "0", "--fanout-lease", "1"], stdout=server_log, stderr=subprocess.STDOUT, env=env))
         async with httpx.AsyncClient(timeout=1) as http:
-            for proc, base, sid in zip(procs, urls, ids, strict=True):
+            for proc, sid in zip(procs, ids, strict=True):
                 deadline = time.monotonic() + 20
+                base = ""
                 while True:
                     if proc.poll() is not None:
                         text = (folder / f"{sid}.log").read_text(errors="replace").strip().splitlines()
                         raise CoachError(f"chat server {sid} did not start: {text[-1] if text else proc.returncode}")
+                    if not base:
+                        base = _served_url(folder / f"{sid}.log", sid)
                     try:
-                        if (await http.get(base + "/healthz")).status_code == 200:
+                        if base and (await http.get(base + "/healthz")).status_code == 200:
                             break
                     except httpx.HTTPError:
                         pass
                     if time.monotonic() > deadline:
                         raise CoachError(f"chat server {sid} did not answer in 20 s")
                     await asyncio.sleep(0.05)
+                urls.append(base)
     except BaseException:
         for proc in procs:
             proc.kill()
