@@ -8,6 +8,7 @@ reason — except under CI=true, where a missing redis-server is a failure: CI m
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -25,6 +26,13 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _bound() -> socket.socket:
+    """A listening loopback socket on a port the OS picked, to hand to a server still open."""
+    from interview_coach.chat.service.app import bind_socket
+
+    return bind_socket("127.0.0.1", 0)
 
 
 def _ping(port: int, password: str | None = None) -> bool:
@@ -163,7 +171,9 @@ class LiveServer:
 
         self._opener = opener
         self.server_ids = server_ids
-        self.ports = {sid: free_port() for sid in server_ids}
+        # Bound here and handed to uvicorn open (see ServeProcess for the race a probed port has).
+        self._sockets = {sid: _bound() for sid in server_ids}
+        self.ports = {sid: sock.getsockname()[1] for sid, sock in self._sockets.items()}
         self.deployment = None
         self.apps: dict = {}
         self._servers: list = []
@@ -197,9 +207,9 @@ class LiveServer:
             for sid in self.server_ids:
                 app = create_app(self.deployment, sid)
                 self.apps[sid] = app
-                server = make_server(uvicorn_config(app, host="127.0.0.1", port=self.ports[sid]))
+                server = make_server(uvicorn_config(app))
                 self._servers.append(server)
-                tasks.append(asyncio.create_task(server.serve()))
+                tasks.append(asyncio.create_task(server.serve(sockets=[self._sockets[sid]])))
             while not all(s.started for s in self._servers):
                 if any(t.done() for t in tasks):
                     raise RuntimeError("uvicorn stopped while starting")
@@ -210,6 +220,8 @@ class LiveServer:
             return
         self._ready.set()
         await asyncio.gather(*tasks, return_exceptions=True)
+        for sock in self._sockets.values():
+            sock.close()
         await self.deployment.close()
 
     def call(self, fn, timeout: float = 10.0):
@@ -253,18 +265,35 @@ def live_embedded_pair(tmp_path):
 class ServeProcess:
     """`interview-coach serve ...` as a child process on a free loopback port."""
 
+    _count = 0
+
     def __init__(self, *args: str, home: Path, port: int | None = None, env: dict | None = None) -> None:
         import sys
 
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = home / f"serve-{self.port}.log"
+        # Without a port the child binds port 0 and wait_ready() reads the URL it prints: a port
+        # probed free here could be taken (by any outgoing connection) before the child binds it.
+        self._port = port
+        ServeProcess._count += 1
+        self.log = home / f"serve-{ServeProcess._count}.log"
         self._log = open(self.log, "w")  # noqa: SIM115 - the child writes to it until stop() closes it
         child_env = dict(os.environ, INTERVIEW_COACH_HOME=str(home), **(env or {}))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "interview_coach", "serve", "--port", str(self.port), *args],
+            [sys.executable, "-m", "interview_coach", "serve", "--port", str(port or 0), *args],
             stdout=self._log, stderr=subprocess.STDOUT, env=child_env,
         )
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            found = re.search(r"^chat server \S+ \(.*?\) on http://127\.0\.0\.1:(\d+)", self.output(), re.M)
+            if found is None:
+                raise RuntimeError(f"serve has not printed its URL yet (call wait_ready first):\n{self.output()}")
+            self._port = int(found.group(1))
+        return self._port
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def wait_ready(self, timeout: float = 20.0) -> ServeProcess:
         import httpx
@@ -274,7 +303,8 @@ class ServeProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"serve exited with {self.proc.returncode}:\n{self.output()}")
             try:
-                if httpx.get(self.url + "/healthz", timeout=0.5).status_code == 200:
+                if (self._port is not None or "http://" in self.output()) and \
+                        httpx.get(self.url + "/healthz", timeout=0.5).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
