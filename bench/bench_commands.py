@@ -1,8 +1,10 @@
 """Where a person waits: each command as a whole process, paired with `python -c pass`.
 
 Runs the baseline and the command in turn (A B A B ...), so both see the same machine, and
-prints the ratio of medians for CPU time (user + sys, from the OS's accounting of the finished
-child) and for wall time. A fresh data folder and a warm content cache, as after a first run.
+prints the median of the paired ratios for CPU time (user + sys, from the OS's accounting of the
+finished child) and for wall time. A fresh data folder and a warm content cache, as after a first
+run; then the same commands again with the page cache (cli/pages.py) emptied before every run,
+as the first run after an edit to a card, a template or the code, or in a new terminal size.
 
 Run: .venv/bin/python bench/bench_commands.py [--runs 20]
 """
@@ -28,8 +30,10 @@ COMMANDS = [
 ]
 
 
-def run_once(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(cpu seconds, wall seconds) of one run of `cmd`."""
+def run_once(cmd: list[str], env: dict[str, str], empty: Path | None = None) -> tuple[float, float]:
+    """(cpu seconds, wall seconds) of one run of `cmd`; `empty`: a folder removed first (not timed)."""
+    if empty is not None:
+        shutil.rmtree(empty, ignore_errors=True)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -52,17 +56,21 @@ def main() -> None:
            if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith(("INTERVIEW_COACH_", "XDG_"))}
     env["HOME"] = tempfile.mkdtemp(prefix="bench-home-")
     baseline = [sys.executable, "-c", "pass"]
-    print(f"{'command':<40} {'cpu ms':>8} {'x python':>9} {'wall ms':>8} {'x python':>9}")
-    for flags in COMMANDS:
-        cmd = [exe, *flags]
-        run_once(cmd, env), run_once(baseline, env)  # warm-up: page cache, .pyc, content cache
-        pairs = [(run_once(cmd, env), run_once(baseline, env)) for _ in range(args.runs)]
-        cpu = statistics.median(a[0] for a, _ in pairs)
-        wall = statistics.median(a[1] for a, _ in pairs)
-        cpu_ratio = statistics.median(a[0] / max(b[0], 1e-4) for a, b in pairs)
-        wall_ratio = statistics.median(a[1] / b[1] for a, b in pairs)
-        command = " ".join(["interview-coach", *flags])
-        print(f"{command:<40} {cpu * 1000:>8.0f} {cpu_ratio:>8.1f}x {wall * 1000:>8.0f} {wall_ratio:>8.1f}x")
+    pages = Path(env["HOME"]) / ".cache" / "interview-coach" / "pages"
+    for title, empty in (("warm caches, as after a first run", None),
+                         ("the page cache emptied before each run (cards, views and templates still cached)", pages)):
+        print(f"\n{title}")
+        print(f"{'command':<40} {'cpu ms':>8} {'x python':>9} {'wall ms':>8} {'x python':>9}")
+        for flags in COMMANDS:
+            cmd = [exe, *flags]
+            run_once(cmd, env), run_once(baseline, env)  # warm-up: page cache, .pyc, content cache
+            pairs = [(run_once(cmd, env, empty), run_once(baseline, env)) for _ in range(args.runs)]
+            cpu = statistics.median(a[0] for a, _ in pairs)
+            wall = statistics.median(a[1] for a, _ in pairs)
+            cpu_ratio = statistics.median(a[0] / max(b[0], 1e-4) for a, b in pairs)
+            wall_ratio = statistics.median(a[1] / b[1] for a, b in pairs)
+            command = " ".join(["interview-coach", *flags])
+            print(f"{command:<40} {cpu * 1000:>8.0f} {cpu_ratio:>8.1f}x {wall * 1000:>8.0f} {wall_ratio:>8.1f}x")
     shutil.rmtree(env["HOME"], ignore_errors=True)
 
 

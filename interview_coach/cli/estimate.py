@@ -11,6 +11,8 @@ flags can follow `estimate` directly.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -89,8 +91,6 @@ def calc(
 
     Example: interview-coach estimate --mau 300M --active-fraction 50% --writes-per-user 2 --item text:200B --item media:1MB@10% --years 5
     """  # noqa: E501 - help shows the example as written: one line, to copy whole
-    from interview_coach.estimation.calculator import calculate, parse_inputs, require_results
-
     flags: dict[str, Any] = {
         "dau": dau,
         "mau": mau,
@@ -110,32 +110,69 @@ def calc(
         "cache_hot_fraction": cache_hot_fraction,
     }
     options.check_quantities(flags)
-    loaded = _load_preset(preset) if preset else None
-    inputs = parse_inputs(flags)
-    if loaded is not None:
-        inputs = loaded.parsed().override(inputs)
-    estimate = require_results(calculate(inputs))
+
+    def work_out() -> tuple[Any, Any]:
+        from interview_coach.estimation.calculator import calculate, parse_inputs, require_results
+
+        loaded = _load_preset(preset) if preset else None
+        inputs = parse_inputs(flags)
+        if loaded is not None:
+            inputs = loaded.parsed().override(inputs)
+        return require_results(calculate(inputs)), loaded
+
     if as_json:
         from interview_coach.cli.output import print_json
 
-        print_json(estimate.to_json())
+        print_json(work_out()[0].to_json())
         return
-    from interview_coach.cli.output import console
 
-    _render_estimate(console(), estimate, loaded, overridden=sorted(k for k, v in flags.items() if v is not None))
+    def lay_out() -> str:
+        from interview_coach.cli.output import console
+
+        estimate, loaded = work_out()
+        con = console()
+        with con.capture() as captured:
+            _render_estimate(con, estimate, loaded, overridden=sorted(k for k, v in flags.items() if v is not None))
+        return captured.get()
+
+    import sys
+
+    from interview_coach.cli.pages import shown
+
+    # The same preset and flags give the same page: from the page cache unless the card, the code
+    # or the terminal changed (see cli/pages.py), without loading the calculator or rich.
+    path = _preset_path(preset) if preset else None
+    key = (str(path), *((name, tuple(v) if isinstance(v, list) else v) for name, v in flags.items()))
+    sys.stdout.write(shown("estimate", key, lay_out, sources=(path,) if path else (), libraries=("rich",), terminal=True))
 
 
 def _load_preset(name: str) -> Any:
     from interview_coach.cli.state import state
-    from interview_coach.errors import NotFoundError
     from interview_coach.estimation.presets import load_preset
 
-    try:
+    with _preset_named(name):
         return load_preset(name, state.content_dir)
+
+
+@contextmanager
+def _preset_named(name: str) -> Iterator[None]:
+    """An unknown card is an unknown preset here."""
+    from interview_coach.errors import NotFoundError
+
+    try:
+        yield
     except NotFoundError as exc:
         if exc.message.startswith("unknown problem"):
             raise NotFoundError(f"unknown preset {name!r}", exc.hint) from None
         raise
+
+
+def _preset_path(name: str) -> Path:
+    from interview_coach.cli.state import state
+    from interview_coach.content.loader import problem_path
+
+    with _preset_named(name):
+        return problem_path(name, state.content_dir)
 
 
 def _inputs_line(inputs: Any) -> str:

@@ -53,27 +53,36 @@ def show_problem(
 
     Example: interview-coach problems show chat
     """
-    from interview_coach.cli.state import state
-    from interview_coach.content.loader import load_problem
+    import sys
 
-    card = load_problem(name, state.content_dir)
+    from interview_coach.cli.state import state
+    from interview_coach.content.loader import load_problem, problem_path
+
     if as_json:
         from interview_coach.cli.output import print_json
 
-        print_json(card)
+        print_json(load_problem(name, state.content_dir))
         return
-    import sys
+    from interview_coach.cli.pages import shown
 
-    from interview_coach.cli.output import console
-    from interview_coach.ui.problem_view import render_problem
+    path = problem_path(name, state.content_dir)
 
-    con = console()
+    def lay_out() -> str:
+        from interview_coach.cli.output import console
+        from interview_coach.ui.problem_view import render_problem
+
+        con = console()
+        with con.capture() as captured:
+            render_problem(con, load_problem(name, state.content_dir))
+        return captured.get()
+
+    # The card as laid out for this terminal the last time, unless the card, the code or the
+    # terminal changed (see cli/pages.py): rich is not even imported then.
+    text = shown("problem", (str(path),), lay_out, sources=(path,), libraries=("rich",), terminal=True)
     if no_pager or not (sys.stdout.isatty() and sys.stdin.isatty()):
-        render_problem(con, card)
+        sys.stdout.write(text)
         return
     # A card runs to hundreds of lines: in a terminal it goes through the pager, as git does.
     from interview_coach.cli.pager import page
 
-    with con.capture() as captured:
-        render_problem(con, card)
-    page(captured.get())
+    page(text)

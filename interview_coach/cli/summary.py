@@ -85,9 +85,7 @@ def summary(
         return
 
     if reference is not None:
-        from interview_coach.summary.reference import render_reference
-
-        document = render_reference(reference, chosen, state.content_dir)
+        document = _reference_document(reference, chosen, state.content_dir)
     else:
         from interview_coach.summary.session import render_session
 
@@ -98,6 +96,30 @@ def summary(
         return
     _write(target, document)
     typer.echo(f"Wrote {target} ({'HTML' if chosen == 'html' else 'Markdown'}).")
+
+
+def _reference_document(name: str, fmt: str, content_dir: str | None) -> str:
+    """A card's reference write-up, from the page cache unless the card, the framework, a template
+    (ours or the user's) or the code changed (see cli/pages.py): jinja2 is not imported then."""
+    from interview_coach.cli.pages import shown
+    from interview_coach.content.loader import framework_path, problem_path, template_dirs
+    from interview_coach.paths import user_content_dir
+    from interview_coach.summary.render import check_format
+
+    check_format(fmt)
+    path = problem_path(name, content_dir)
+    user = user_content_dir(content_dir)
+    folders = template_dirs(content_dir)
+    # The user's folders too: adding a summary/ folder or a template to it must be a miss.
+    sources = [path, framework_path(content_dir), *([user, user / "summary"] if user else []), *folders]
+    sources += sorted(f for folder in folders for f in folder.iterdir())
+
+    def make() -> str:
+        from interview_coach.summary.reference import render_reference
+
+        return render_reference(name, fmt, content_dir)
+
+    return shown(f"reference-{fmt}", (str(path), fmt), make, sources=sources, libraries=("jinja2", "markupsafe"))
 
 
 def _format(fmt: str | None, output: str | None) -> str:
