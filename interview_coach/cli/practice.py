@@ -280,6 +280,16 @@ class InteractiveInterview:
     def _stop(self, unsent: str | list[str] | None) -> None:
         """Save everything, what was typed or ticked but not sent included, and exit 130."""
         engine = self.engine
+        # A second stop (the terminal watcher's hang-up after an end of input, a SIGTERM) must
+        # not cut the saving short; run() puts the handlers back afterwards.
+        for sig in (getattr(signal, "SIGHUP", None), getattr(signal, "SIGTERM", None)):
+            if sig is not None:
+                with contextlib.suppress(ValueError, OSError):  # ValueError: not the main thread
+                    signal.signal(sig, signal.SIG_IGN)
+        if unsent is None:
+            # The stop did not say what the prompt held (a hang-up signal that landed while an
+            # end of input or a lost terminal was being handled): ask the prompt itself.
+            unsent = self.asker.unsent_now()
         if self.live_item is not None:
             if isinstance(unsent, str):  # the prompt said what was in it
                 engine.save_draft(self.live_item, unsent)

@@ -3,7 +3,10 @@
 Commands take an `Asker`; the real one wraps questionary, tests swap in `ScriptedAsker` (or
 drive `QuestionaryAsker` through prompt_toolkit's pipe input). Ctrl-C at a prompt raises
 `Interrupted`, a KeyboardInterrupt that carries what was typed (or ticked) but not sent, so
-callers can keep it as a draft and exit 130.
+callers can keep it as a draft and exit 130. Ctrl-D on an empty answer, or the end of input (a
+terminal that went away reads as one), is the same stop. `unsent_now()` tells what the prompt
+that was stopped held, for a stop that reached the caller some other way (a hang-up signal
+landing while the stop was being handled).
 
 What a person sees is made to fit the terminal: questions and options are word-wrapped to its
 width (and every window of the prompt wraps, so a resize does not cut them off either), and a
@@ -19,7 +22,7 @@ from typing import Any, Protocol
 
 # Imported up front, not where used: a hang-up signal may arrive while the lost-terminal path
 # runs, and its handler needs this module whole (an import cut in half by a signal fails).
-from interview_coach.ui.hangup import is_lost_terminal, terminal_lost
+from interview_coach.ui.hangup import is_lost_terminal, terminal_gone, terminal_lost
 
 
 class Interrupted(KeyboardInterrupt):
@@ -53,6 +56,10 @@ class Asker(Protocol):
     ) -> list[str]: ...
 
     def confirm(self, message: str, *, default: bool = True) -> bool: ...
+
+    def unsent_now(self) -> str | list[str] | None:
+        """What the last prompt held when it stopped without an answer (None: nothing known)."""
+        ...
 
 
 def _answered(value: Any) -> Any:
@@ -141,6 +148,12 @@ class QuestionaryAsker:
     def __init__(self, input: Any = None, output: Any = None, refresh_interval: float = 1.0) -> None:
         self._io = {k: v for k, v in (("input", input), ("output", output)) if v is not None}
         self.refresh_interval = refresh_interval
+        # The prompt being asked, and how to read what it holds; kept after a stop (cleared by an
+        # answer), so the caller can still read it whichever way the stop reached it.
+        self._live: tuple[Any, Callable[[Any], str | list[str]]] | None = None
+
+    def unsent_now(self) -> str | list[str] | None:
+        return _kept(*self._live) if self._live is not None else None
 
     def width(self) -> int:
         output = self._io.get("output")
@@ -151,11 +164,18 @@ class QuestionaryAsker:
     def _run(self, question: Any, unsent: Callable[[Any], str | list[str]]) -> Any:
         app = question.application
         _wrap_every_window(app)
+        self._live = (app, unsent)
         try:
-            return _answered(question.unsafe_ask())
+            answer = _answered(question.unsafe_ask())
         except Interrupted:
             raise
         except KeyboardInterrupt:  # Ctrl-C, or a closed terminal turned into one
+            raise Interrupted(_kept(app, unsent)) from None
+        except EOFError:
+            # Ctrl-D on an empty answer, or the end of input: a hung-up terminal reads as end of
+            # input, and then it is a hang-up. Either way a stop like Ctrl-C, nothing lost.
+            if terminal_gone():
+                terminal_lost()
             raise Interrupted(_kept(app, unsent)) from None
         except OSError as exc:
             if not is_lost_terminal(exc):
@@ -165,6 +185,8 @@ class QuestionaryAsker:
             # not whatever the toolbar last saw.
             terminal_lost()
             raise Interrupted(_kept(app, unsent)) from None
+        self._live = None
+        return answer
 
     def text(
         self,
@@ -314,6 +336,9 @@ class ScriptedAsker:
     def confirm(self, message: str, *, default: bool = True) -> bool:
         self.prefilled.append("yes" if default else "no")
         return bool(self._next(message))
+
+    def unsent_now(self) -> str | list[str] | None:
+        return None  # a scripted stop says what it held through `Interrupted.unsent`
 
 
 _override: Asker | None = None

@@ -45,6 +45,19 @@ def terminal_lost() -> None:
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
 
+def terminal_gone(fd: int = 0) -> bool:
+    """True when `fd` is a terminal that hung up (its other side closed), as poll() reports it."""
+    if not hasattr(select, "poll"):
+        return False
+    poller = select.poll()
+    try:
+        poller.register(fd, 0)
+        events = poller.poll(0)
+    except (OSError, ValueError):
+        return False
+    return any(mask & (select.POLLHUP | select.POLLERR) for _, mask in events)
+
+
 def watch_terminal(fd: int = 0, interval: float = 0.2) -> Callable[[], None]:
     """Turn a vanished terminal into a hang-up signal, even when none is sent; returns `stop`.
 

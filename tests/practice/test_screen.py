@@ -56,6 +56,31 @@ def test_ctrl_c_in_a_text_prompt_carries_what_was_typed(pipe):
     assert stop.value.unsent == "Is it global or one"
 
 
+def test_ctrl_d_on_an_empty_answer_is_a_stop_not_an_error(pipe):
+    inp, asker = pipe
+    inp.send_text("\x04")
+    with pytest.raises(Interrupted) as stop:
+        asker.text("You:", default="")
+    assert stop.value.unsent == ""
+
+
+def test_the_end_of_input_keeps_what_was_typed(pipe):
+    inp, asker = pipe
+    inp.send_text("Users send one-on-one")
+    inp.close()  # as a terminal that went away reads
+    with pytest.raises(Interrupted) as stop:
+        asker.text("Requirements?", multiline=True)
+    assert stop.value.unsent == "Users send one-on-one"
+    assert asker.unsent_now() == "Users send one-on-one"  # still there for a stop that came another way
+
+
+def test_an_answered_prompt_leaves_nothing_unsent(pipe):
+    inp, asker = pipe
+    inp.send_text("yes\r")
+    assert asker.text("You:") == "yes"
+    assert asker.unsent_now() is None
+
+
 def test_ctrl_c_in_a_picker_carries_what_was_ticked(pipe):
     inp, asker = pipe
     inp.send_text("\x1b[B \x03")  # down, tick the second, Ctrl-C
@@ -89,6 +114,18 @@ def test_a_clarifying_question_typed_but_not_sent_comes_back_on_resume(invoke):
     fixture_invoke(invoke, "practice", "--resume", "1")
     assert asker.prefilled == ["Is it global or one region?", ""]  # sent: the next question starts empty
     assert _saved().draft is None
+
+
+def test_a_stop_that_does_not_say_what_was_typed_asks_the_prompt(invoke):
+    # A hang-up signal can land while an end of input is being handled: the KeyboardInterrupt
+    # that reaches the interview then carries no text, and the prompt's own buffer is read.
+    class HungUp(Asker):
+        def unsent_now(self):
+            return "Users send one-on-one messages"
+
+    set_asker(HungUp([KeyboardInterrupt()]))
+    assert fixture_invoke(invoke, "practice", "mini_chat").exit_code == 130
+    assert _saved().draft.text == "Users send one-on-one messages"
 
 
 def test_deep_dives_ticked_but_not_confirmed_are_ticked_again_on_resume(invoke):

@@ -112,3 +112,19 @@ def test_closing_the_terminal_keeps_the_unsent_draft(coach_home, tmp_path, pause
     finally:
         if again.child.isalive():
             again.child.terminate(force=True)
+
+
+@pytest.mark.slow
+def test_ctrl_d_on_an_empty_answer_stops_as_ctrl_c_does(coach_home, tmp_path):
+    env = dict(os.environ, INTERVIEW_COACH_HOME=str(coach_home), TERM="xterm", COLUMNS=str(COLS), LINES=str(ROWS))
+    env.pop("CI", None)
+    err = tmp_path / "stderr.txt"
+    term = Terminal(["practice", "--problem", "chat"], env, err)
+    term.wait_for(r"left of 7:30")
+    term.child.send("\x04")
+    term.wait_for(r"Stopped\. Everything you gave is saved")
+    term.child.expect(pexpect.EOF)
+    term.child.close()
+    assert term.child.exitstatus == 130
+    said = err.read_text(encoding="utf-8", errors="replace")
+    assert "error" not in said.lower(), said
