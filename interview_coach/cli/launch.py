@@ -5,6 +5,10 @@ own copy of click) alone costs several times a bare interpreter's start-up, so t
 is printed from the table in `commands.py`, laid out as click lays it out (tests/cli/
 test_launch.py compares the two at several widths). Everything else goes to typer (`main.py`).
 
+A command's own help is laid out by typer and rich, several times the cost of the command list;
+it is the same page for the same command words and terminal, so it goes through the page cache
+(`pages.py`) like a problem card: a second `practice --help` imports neither.
+
 Start-up creates many objects and few cycles, so the cyclic garbage collector is held off until
 the command's own code starts, and a short command ends without tearing down every module: the
 exit handlers run and the output is flushed, then the process exits.
@@ -15,6 +19,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from typing import Any
 
 from interview_coach.cli.commands import APP_HELP, COMMANDS, GLOBAL_OPTIONS
 
@@ -62,10 +67,20 @@ def _definitions(rows: list[tuple[str, str]], width: int, col_max: int = 30, spa
 def run() -> None:
     """Console-script entry point."""
     args = sys.argv[1:]
+    prog = os.path.basename(sys.argv[0]) or "interview-coach"
     if len(args) == 1 and args[0] in HELP_FLAGS:
-        sys.stdout.write(top_help(os.path.basename(sys.argv[0]) or "interview-coach"))
+        sys.stdout.write(top_help(prog))
         sys.stdout.flush()
         return
+    if args == ["--version"]:
+        from interview_coach import __version__
+
+        sys.stdout.write(f"{prog} {__version__}\n")
+        sys.stdout.flush()
+        return
+    help_page = _help_page(prog, args)
+    if help_page is not None and help_page.replay():
+        quick_exit(0)
     gc.disable()  # re-enabled by the group just before the command runs (main.CoachGroup.invoke)
     from interview_coach.cli.main import app
 
@@ -76,7 +91,23 @@ def run() -> None:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if exc.code is not None and not isinstance(exc.code, int):
             print(exc.code, file=sys.stderr)
+    if help_page is not None and code == 0:
+        help_page.keep()
     quick_exit(code)
+
+
+def _help_page(prog: str, args: list[str]) -> Any:
+    """A command's own help (`practice --help`, `estimate drill -h`) through the page cache, or
+    None for any other run.
+
+    Only the plain form, command words then the help flag: with an option before it, `--help`
+    could be that option's value and the run a real one, whose output must never be replayed.
+    """
+    if len(args) < 2 or args[-1] not in HELP_FLAGS or any(a.startswith("-") for a in args[:-1]):
+        return None
+    from interview_coach.cli.pages import HelpPage
+
+    return HelpPage(prog, args)
 
 
 def quick_exit(code: int) -> None:

@@ -26,6 +26,7 @@ import sys
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from interview_coach import __version__
 
@@ -34,7 +35,7 @@ from interview_coach import __version__
 _RICH_ENVIRONMENT = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "TERM",
                      "COLORTERM", "JUPYTER_COLUMNS", "JUPYTER_LINES", "DATABRICKS_RUNTIME_VERSION")
 _PACKAGE = Path(__file__).resolve().parents[1]
-_ENTRIES = 64  # entries per kind of page at most: a new page replaces whichever shares its slot
+_ENTRIES = 256  # entries per kind of page at most: a new page replaces whichever shares its slot
 _package_stamp: str | None = None
 
 
@@ -134,17 +135,96 @@ def shown(kind: str, key: tuple[object, ...], make: Callable[[], str], *, source
         return make()
     slot = zlib.crc32(repr((kind, key)).encode()) % _ENTRIES
     entry = folder / "pages" / f"{kind}-{slot:02d}.txt"
+    kept = _read(entry, first)
+    if kept is not None:
+        return kept
+    text = make()  # an error propagates, and nothing is stored
+    _store(entry, first + "\n" + text)
+    return text
+
+
+# What typer reads to lay out a help page, besides what rich reads (typer/rich_utils.py, core.py).
+_TYPER_ENVIRONMENT = ("TERMINAL_WIDTH", "_TYPER_FORCE_DISABLE_TERMINAL", "GITHUB_ACTIONS", "FORCE_COLOR", "PY_COLORS",
+                      "TYPER_USE_RICH")
+
+
+class HelpPage:
+    """A command's help page: replayed from the cache, or recorded as typer prints it and kept.
+
+    The page is made from the package's code (help texts, options) and typer and rich, for this
+    terminal; the content folders are stamped too, so a help text that ever lists cards cannot
+    go stale. Recording passes everything through to the real standard output as it is written.
+    """
+
+    def __init__(self, prog: str, args: list[str]) -> None:
+        from interview_coach.content.cache import cache_dir
+
+        self.folder = cache_dir()
+        self.key = (prog, *args)
+        self.entry: Path | None = None
+        self.first = ""
+        self._tee: _Tee | None = None
+        if self.folder is None:
+            return
+        from interview_coach.paths import data_dir, user_content_dir
+
+        user = user_content_dir()
+        sources = [data_dir("frameworks") / "problems", data_dir("quizzes"), *([user] if user else [])]
+        try:
+            self.first = page_key((*self.key, tuple(os.environ.get(n) for n in _TYPER_ENVIRONMENT)), sources,
+                                  ("typer", "rich"), terminal=True)
+        except OSError:
+            return
+        slot = zlib.crc32(repr(self.key).encode()) % _ENTRIES
+        self.entry = self.folder / "pages" / f"help-{slot:02d}.txt"
+
+    def replay(self) -> bool:
+        """Print the kept page and say so; else start recording what the command prints."""
+        if self.entry is None:
+            return False
+        text = _read(self.entry, self.first)
+        if text is not None:
+            sys.stdout.write(text)
+            return True
+        self._tee = _Tee(sys.stdout)
+        sys.stdout = self._tee  # rich and click look sys.stdout up as they write
+        return False
+
+    def keep(self) -> None:
+        """Store what was printed (called only when the run ended with exit code 0)."""
+        if self._tee is None or self.entry is None:
+            return
+        sys.stdout = self._tee.stream
+        text = "".join(self._tee.written)
+        if text.lstrip().startswith("Usage:"):  # a help page, whatever else the run might have been
+            _store(self.entry, self.first + "\n" + text)
+
+
+class _Tee:
+    """Standard output that also keeps what passes through it."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.written: list[str] = []
+
+    def write(self, text: str) -> int:
+        written = int(self.stream.write(text))  # first: click probes with b"", which a text stream refuses
+        self.written.append(text)
+        return written
+
+    def __getattr__(self, name: str) -> Any:  # isatty, encoding, fileno, flush, buffer ...
+        return getattr(self.stream, name)
+
+
+def _read(entry: Path, first: str) -> str | None:
+    """The page kept in `entry` when its first line is `first`, else None."""
     try:
         with entry.open(encoding="utf-8", newline="") as fh:  # newline="": the page's own line ends
             stored = fh.read()
     except (OSError, UnicodeDecodeError):
-        stored = ""
-    head, _, text = stored.partition("\n")
-    if stored and head == first:
-        return text
-    text = make()  # an error propagates, and nothing is stored
-    _store(entry, first + "\n" + text)
-    return text
+        return None
+    head, sep, text = stored.partition("\n")
+    return text if sep and head == first else None
 
 
 def _store(entry: Path, content: str) -> None:
