@@ -226,6 +226,13 @@ def numbers(as_json: bool = typer.Option(False, "--json", help="Print every tabl
 
     Example: interview-coach estimate numbers --json
     """
+    from interview_coach.cli.pages import print_page
+
+    # The same tables every time: from the page cache unless the code or the terminal changed.
+    print_page("numbers", (as_json,), lambda: _print_numbers(as_json), terminal=not as_json)
+
+
+def _print_numbers(as_json: bool) -> None:
     from interview_coach.estimation.numbers import reference_tables
 
     tables = reference_tables()

@@ -30,13 +30,26 @@ def framework(
     Example: interview-coach framework --part steps --part tradeoffs
     """
     from interview_coach.cli.state import state
-    from interview_coach.content.loader import load_framework
     from interview_coach.errors import UsageError
 
     chosen = list(part or [])
     for p in chosen:
         if p not in PARTS:
             raise UsageError(f"--part: unknown part {p!r}", f"choose from {', '.join(PARTS)}")
+    from interview_coach.cli.pages import print_page
+    from interview_coach.content.loader import framework_path
+
+    path = framework_path(state.content_dir)
+    # The same framework gives the same page: from the page cache unless the framework file, the
+    # code or the terminal changed (see cli/pages.py).
+    print_page("framework", (str(path), tuple(chosen), as_json), lambda: _print_framework(chosen, as_json),
+               sources=(path,), terminal=not as_json)
+
+
+def _print_framework(chosen: list[str], as_json: bool) -> None:
+    from interview_coach.cli.state import state
+    from interview_coach.content.loader import load_framework
+
     fw = load_framework(state.content_dir)
     if as_json:
         from interview_coach.cli.output import print_json

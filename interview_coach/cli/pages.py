@@ -143,6 +143,42 @@ def shown(kind: str, key: tuple[object, ...], make: Callable[[], str], *, source
     return text
 
 
+def print_page(kind: str, key: tuple[object, ...], draw: Callable[[], None], *, sources: Iterable[Path] = (),
+               libraries: Iterable[str] = ("rich",), terminal: bool = True) -> None:
+    """Print what `draw()` prints to standard output, from the cache when nothing changed.
+
+    `draw` prints as it always has (a rich console, `print_json`); on a miss what it prints is
+    collected, kept and then printed, so an error part-way prints nothing and keeps nothing.
+    """
+    sys.stdout.write(shown(kind, key, lambda: printed(draw), sources=sources, libraries=libraries, terminal=terminal))
+
+
+def printed(draw: Callable[[], None]) -> str:
+    """What `draw()` writes to sys.stdout, collected instead of written: to rich (which asks it)
+    the stand-in is the same terminal, so the text is what it would have printed."""
+    real = sys.stdout
+    collected = _Collect(real)
+    sys.stdout = collected
+    try:
+        draw()
+    finally:
+        sys.stdout = real
+    return "".join(collected.written)
+
+
+def content_sources(content_dir: str | Path | None = None) -> list[Path]:
+    """Every content file a listing is made from: cards, quiz banks, the framework, and the
+    folders that hold them (a file added or removed changes its folder's stamp)."""
+    from interview_coach.content.loader import framework_path, problem_paths, quiz_paths
+    from interview_coach.paths import data_dir, user_content_dir
+
+    user = user_content_dir(content_dir)
+    folders = [data_dir("frameworks") / "problems", data_dir("quizzes")]
+    if user is not None:
+        folders += [user, user / "problems", user / "quizzes"]
+    return [*folders, framework_path(content_dir), *problem_paths(content_dir).values(), *quiz_paths(content_dir).values()]
+
+
 # What typer reads to lay out a help page, besides what rich reads (typer/rich_utils.py, core.py).
 _TYPER_ENVIRONMENT = ("TERMINAL_WIDTH", "_TYPER_FORCE_DISABLE_TERMINAL", "GITHUB_ACTIONS", "FORCE_COLOR", "PY_COLORS",
                       "TYPER_USE_RICH")
@@ -213,6 +249,24 @@ class _Tee:
         return written
 
     def __getattr__(self, name: str) -> Any:  # isatty, encoding, fileno, flush, buffer ...
+        return getattr(self.stream, name)
+
+
+class _Collect(_Tee):
+    """Standard output that keeps what is written to it and passes nothing on."""
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError("write() argument must be str")  # as a text stream says (click probes with b"")
+        self.written.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "buffer":  # no way around the collecting: click then writes text here too
+            raise AttributeError(name)
         return getattr(self.stream, name)
 
 

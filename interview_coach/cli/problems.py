@@ -23,24 +23,33 @@ def list_problems(
 
     Example: interview-coach problems list --topic caching
     """
+    from interview_coach.cli.pages import content_sources, print_page
     from interview_coach.cli.state import state
-    from interview_coach.content.loader import load_problems
-    from interview_coach.content.selection import select_cards
+    from interview_coach.paths import user_content_dir
 
-    cards = select_cards(load_problems(state.content_dir), topic=topic, difficulty=difficulty)
-    if as_json:
-        from interview_coach.cli.output import print_json
+    def draw() -> None:
+        from interview_coach.content.loader import load_problems
+        from interview_coach.content.selection import select_cards
 
-        print_json([
-            {"id": c.id, "title": c.title, "aliases": c.aliases, "reference": c.reference, "summary": c.summary,
-             "difficulty": c.difficulty, "topics": c.topics, "deep_dives": [d.id for d in c.deep_dives]}
-            for c in cards
-        ])
-        return
-    from interview_coach.cli.output import console
-    from interview_coach.ui.problem_view import render_problem_list
+        cards = select_cards(load_problems(state.content_dir), topic=topic, difficulty=difficulty)
+        if as_json:
+            from interview_coach.cli.output import print_json
 
-    render_problem_list(console(), cards)
+            print_json([
+                {"id": c.id, "title": c.title, "aliases": c.aliases, "reference": c.reference, "summary": c.summary,
+                 "difficulty": c.difficulty, "topics": c.topics, "deep_dives": [d.id for d in c.deep_dives]}
+                for c in cards
+            ])
+            return
+        from interview_coach.cli.output import console
+        from interview_coach.ui.problem_view import render_problem_list
+
+        render_problem_list(console(), cards)
+
+    # The same cards give the same list: from the page cache unless a card, the code or the
+    # terminal changed (see cli/pages.py).
+    print_page("problems", (str(user_content_dir(state.content_dir)), topic, difficulty, as_json), draw,
+               sources=content_sources(state.content_dir), terminal=not as_json)
 
 
 @problems_app.command("show")
@@ -55,17 +64,17 @@ def show_problem(
     """
     import sys
 
+    from interview_coach.cli.pages import print_page, shown
     from interview_coach.cli.state import state
     from interview_coach.content.loader import load_problem, problem_path
 
+    path = problem_path(name, state.content_dir)
     if as_json:
         from interview_coach.cli.output import print_json
 
-        print_json(load_problem(name, state.content_dir))
+        print_page("problem-json", (str(path),), lambda: print_json(load_problem(name, state.content_dir)),
+                   sources=(path,), libraries=(), terminal=False)
         return
-    from interview_coach.cli.pages import shown
-
-    path = problem_path(name, state.content_dir)
 
     def lay_out() -> str:
         from interview_coach.cli.output import console

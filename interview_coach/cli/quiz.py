@@ -85,12 +85,21 @@ def quiz(
     from interview_coach.errors import NoTerminalError, UsageError
     from interview_coach.quiz.bank import resolve_sections
 
+    if list_:
+        from interview_coach.cli.pages import content_sources, print_page
+        from interview_coach.paths import user_content_dir
+
+        def draw() -> None:
+            the_bank = _choose_bank(bank, problem, state.content_dir)
+            _list_bank(the_bank, resolve_sections(the_bank, section or []), as_json)
+
+        # The same banks give the same list: from the page cache unless a bank or card, the code
+        # or the terminal changed (see cli/pages.py). Nothing of the user's history is in it.
+        print_page("quiz-list", (str(user_content_dir(state.content_dir)), bank, problem, tuple(section or []), as_json),
+                   draw, sources=content_sources(state.content_dir), terminal=not as_json)
+        return
     the_bank = _choose_bank(bank, problem, state.content_dir)
     sections = resolve_sections(the_bank, section or [])
-
-    if list_:
-        _list_bank(the_bank, sections, as_json)
-        return
 
     if review and due:
         raise UsageError("--review and --due choose questions in different ways", "use one of them")

@@ -23,6 +23,15 @@ COMMANDS = [
     ("estimate", "--dau", "10M", "--writes-per-user", "20", "--item-size", "1KB"),
     ("summary", "--reference", "chat"),
     ("summary", "--reference", "typeahead", "--format", "html"),
+    ("problems", "list"),
+    ("problems", "list", "--json", "--topic", "caching"),
+    ("problems", "show", "chat", "--json"),
+    ("estimate", "numbers"),
+    ("estimate", "numbers", "--json"),
+    ("framework",),
+    ("framework", "--json", "--part", "steps"),
+    ("quiz", "--list"),
+    ("quiz", "--list", "--json", "--problem", "chat"),
 ]
 
 
@@ -82,6 +91,18 @@ def test_an_edited_card_is_shown_as_edited(invoke, tmp_path, monkeypatch, args):
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))  # a coarse clock's same tick
     shown = invoke(*args).output
     assert "Seconddraft" in shown and "Firstdraft" not in shown
+
+
+def test_a_card_added_to_the_users_folder_is_listed(invoke, tmp_path, monkeypatch):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    monkeypatch.setenv("INTERVIEW_COACH_CONTENT", str(mine))
+    before = invoke("problems", "list").output
+    assert "my_chat" not in before and invoke("problems", "list").output == before
+    (mine / "problems").mkdir()
+    text = (data_dir("frameworks") / "problems" / "chat.yaml").read_text(encoding="utf-8")
+    (mine / "problems" / "my_chat.yaml").write_text(text.replace("id: chat", "id: my_chat", 1), encoding="utf-8")
+    assert "my_chat" in invoke("problems", "list").output
 
 
 def test_a_template_added_to_the_users_folder_is_used(invoke, tmp_path, monkeypatch):
