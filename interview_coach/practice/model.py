@@ -273,13 +273,3 @@ class Session(Record):
         return self.latest_answers(step_id).get((step_id, prompt_id))
 
 
-class SessionSummary(Record):
-    """One line of `history`."""
-
-    id: int
-    problem_id: str
-    problem_title: str = ""
-    started_at: float
-    minutes: int
-    status: str
-    score: int | None = None

@@ -9,9 +9,28 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from interview_coach.errors import NotFoundError
-from interview_coach.practice.model import Session, SessionSummary
+
+if TYPE_CHECKING:
+    # Imported where a whole session is read: its models take longer to build than `history`
+    # takes to list every session (which reads only the columns beside the JSON).
+    from interview_coach.practice.model import Session
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionSummary:
+    """One line of `history`."""
+
+    id: int
+    problem_id: str
+    problem_title: str = ""
+    started_at: float
+    minutes: int
+    status: str
+    score: int | None = None
 
 
 def save_session(conn: sqlite3.Connection, session: Session) -> Session:
@@ -72,6 +91,8 @@ def load_session(conn: sqlite3.Connection, which: str | int = "latest") -> Sessi
         row = conn.execute("SELECT state FROM practice_sessions WHERE id = ?", (int(key.lstrip("#")),)).fetchone()
         if row is None:
             raise NotFoundError(f"no practice session with id {which}", "see `interview-coach history` for the ids")
+    from interview_coach.practice.model import Session
+
     return Session.model_validate_json(row["state"] if isinstance(row, sqlite3.Row) else row[0])
 
 

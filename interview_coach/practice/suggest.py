@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from interview_coach.content.models import ProblemCard
-from interview_coach.practice.model import SessionSummary
+from interview_coach.practice.store import SessionSummary
 
 
 @dataclass(frozen=True)

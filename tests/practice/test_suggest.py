@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from interview_coach.content.loader import load_problems
-from interview_coach.practice.model import SessionSummary
+from interview_coach.practice.store import SessionSummary
 from interview_coach.practice.suggest import rank_problems
 
 
