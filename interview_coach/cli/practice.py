@@ -83,7 +83,7 @@ def practice(
     from interview_coach.cli.state import state
     from interview_coach.content.loader import load_framework, load_problem
     from interview_coach.errors import NoTerminalError, UsageError
-    from interview_coach.practice.engine import check_minutes
+    from interview_coach.practice.minutes import check_minutes
 
     if problem and problem_arg and not resume:
         raise UsageError(f"two problems given: {problem_arg!r} and --problem {problem!r}", "give one of them")
@@ -92,15 +92,25 @@ def practice(
         raise UsageError("--resume continues a session in the terminal", "drop --answers/--template, or drop --resume")
     if template and answers is not None:
         raise UsageError("--template prints an answers file and --answers runs one", "use one of them")
-    framework = load_framework(state.content_dir)
     name = problem or (None if resume else problem_arg)
 
     if template:
-        card = load_problem(name or DEFAULT_PROBLEM, state.content_dir)
-        from interview_coach.practice.template import render_template
+        from interview_coach.cli.pages import print_page
+        from interview_coach.content.loader import framework_path, problem_path
 
-        typer.echo(render_template(framework, card, chosen_minutes or 45), nl=False)
+        sources = (problem_path(name or DEFAULT_PROBLEM, state.content_dir), framework_path(state.content_dir))
+
+        def draw() -> None:
+            from interview_coach.practice.template import render_template
+
+            card = load_problem(name or DEFAULT_PROBLEM, state.content_dir)
+            typer.echo(render_template(load_framework(state.content_dir), card, chosen_minutes or 45), nl=False)
+
+        # The same card, framework and length give the same file: from the page cache unless
+        # one of them or the code changed (see cli/pages.py), without loading the engine.
+        print_page("template", (*map(str, sources), chosen_minutes), draw, sources=sources, libraries=(), terminal=False)
         return
+    framework = load_framework(state.content_dir)
 
     if answers is not None:
         _run_answers_file(answers, name, chosen_minutes, framework, as_json, not no_pager)

@@ -12,7 +12,6 @@ of the current step, shows it, and reports back what the candidate did.
 
 from __future__ import annotations
 
-import math
 import sqlite3
 from dataclasses import dataclass
 from typing import Literal, cast
@@ -23,6 +22,7 @@ from interview_coach.errors import UsageError
 from interview_coach.practice import estimates as est
 from interview_coach.practice.interview_flow import InterviewerFlow
 from interview_coach.practice.interviewer import Interviewer
+from interview_coach.practice.minutes import check_minutes
 from interview_coach.practice.model import (
     Answer,
     ClarifyingExchange,
@@ -37,28 +37,9 @@ from interview_coach.practice.model import (
 from interview_coach.practice.rubric import rubric_for_step
 from interview_coach.practice.store import save_session
 
-MIN_MINUTES = 30
-MAX_MINUTES = 90
-DEFAULT_MINUTES = 45
 WARN_FRACTION = 0.8
 
 ItemKind = Literal["text", "apis", "clarify", "estimate", "choose_dives", "dive", "follow_up", "buy_in"]
-
-
-def check_minutes(minutes: int | float | str | None) -> int:
-    """The interview length in whole minutes, refusing anything outside 30-90."""
-    if minutes is None:
-        return DEFAULT_MINUTES
-    try:
-        value = float(str(minutes).strip().rstrip("m"))
-    except ValueError:
-        raise UsageError(f"--minutes: {minutes!r} is not a number of minutes", f"try {DEFAULT_MINUTES}") from None
-    if not math.isfinite(value) or value != int(value) or not MIN_MINUTES <= value <= MAX_MINUTES:
-        raise UsageError(
-            f"--minutes: {minutes} is outside {MIN_MINUTES}-{MAX_MINUTES}",
-            f"a system design interview runs 45-60 minutes; try {DEFAULT_MINUTES}",
-        )
-    return int(value)
 
 
 def scale_budgets(framework: Framework, minutes: int) -> list[float]:

@@ -18,8 +18,9 @@ from interview_coach.clock import clock_text
 from interview_coach.content.models import Framework, ProblemCard
 from interview_coach.content.yamlsrc import Located, load_located
 from interview_coach.errors import ContentError, UsageError
-from interview_coach.practice.engine import check_minutes, scale_budgets
+from interview_coach.practice.engine import scale_budgets
 from interview_coach.practice.estimates import figures_to_ask
+from interview_coach.practice.minutes import check_minutes
 from interview_coach.practice.rubric import full_rubric
 
 TOP_KEYS = ("problem", "minutes", "steps", "self_assessment")

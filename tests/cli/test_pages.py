@@ -32,6 +32,7 @@ COMMANDS = [
     ("framework", "--json", "--part", "steps"),
     ("quiz", "--list"),
     ("quiz", "--list", "--json", "--problem", "chat"),
+    ("practice", "--problem", "url_shortener", "--template", "--minutes", "60"),
 ]
 
 

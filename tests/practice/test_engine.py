@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from interview_coach.clock import clock_text
 from interview_coach.errors import UsageError
-from interview_coach.practice.engine import PracticeEngine, check_minutes, scale_budgets
+from interview_coach.practice.engine import PracticeEngine, scale_budgets
+from interview_coach.practice.minutes import check_minutes
 from interview_coach.practice.store import list_sessions, load_session
 
 
