@@ -6,7 +6,7 @@ finished child) and for wall time. A fresh data folder and a warm content cache,
 run; then the same commands again with the page cache (cli/pages.py) emptied before every run,
 as the first run after an edit to a card, a template or the code, or in a new terminal size.
 
-Run: .venv/bin/python bench/bench_commands.py [--runs 20]
+Run: .venv/bin/python bench/bench_commands.py [--runs 20] [--more]
 """
 
 from __future__ import annotations
@@ -28,6 +28,22 @@ COMMANDS = [
     ["summary", "--reference", "chat"],
     ["quiz", "--list", "--json"],
 ]
+# --more: the other commands a person runs and waits on (warm caches only).
+MORE = [
+    ["--version"],
+    ["practice", "--help"],
+    ["problems", "list"],
+    ["problems", "show", "url_shortener"],
+    ["problems", "show", "chat", "--json"],
+    ["estimate", "numbers"],
+    ["estimate", "--dau", "10M", "--writes-per-user", "20", "--item-size", "1KB"],
+    ["summary", "--reference", "typeahead", "--format", "html"],
+    ["framework"],
+    ["quiz", "--list"],
+    ["practice", "--problem", "chat", "--template"],
+    ["history"],
+    ["quiz", "stats"],
+]
 
 
 def run_once(cmd: list[str], env: dict[str, str], empty: Path | None = None) -> tuple[float, float]:
@@ -47,6 +63,7 @@ def run_once(cmd: list[str], env: dict[str, str], empty: Path | None = None) -> 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--more", action="store_true", help="also the other commands people wait on (warm caches)")
     args = parser.parse_args()
     exe = shutil.which("interview-coach") or str(Path(sys.executable).parent / "interview-coach")
     # What an installed user sees: bytecode cached (pip compiles it at install), the default data
@@ -57,11 +74,14 @@ def main() -> None:
     env["HOME"] = tempfile.mkdtemp(prefix="bench-home-")
     baseline = [sys.executable, "-c", "pass"]
     pages = Path(env["HOME"]) / ".cache" / "interview-coach" / "pages"
-    for title, empty in (("warm caches, as after a first run", None),
-                         ("the page cache emptied before each run (cards, views and templates still cached)", pages)):
+    tables = [("warm caches, as after a first run", None, COMMANDS),
+              ("the page cache emptied before each run (cards, views and templates still cached)", pages, COMMANDS)]
+    if args.more:
+        tables.append(("more commands, warm caches", None, MORE))
+    for title, empty, commands in tables:
         print(f"\n{title}")
         print(f"{'command':<40} {'cpu ms':>8} {'x python':>9} {'wall ms':>8} {'x python':>9}")
-        for flags in COMMANDS:
+        for flags in commands:
             cmd = [exe, *flags]
             run_once(cmd, env), run_once(baseline, env)  # warm-up: page cache, .pyc, content cache
             pairs = [(run_once(cmd, env, empty), run_once(baseline, env)) for _ in range(args.runs)]
