@@ -19,9 +19,12 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from typing import Any
 
 from interview_coach.cli.commands import APP_HELP, COMMANDS, GLOBAL_OPTIONS
+
+TYPE_CHECKING = False  # not typing's: the top-level help runs without importing typing at all
+if TYPE_CHECKING:
+    from interview_coach.cli.pages import HelpPage
 
 HELP_FLAGS = ("--help", "-h")
 
@@ -96,7 +99,7 @@ def run() -> None:
     quick_exit(code)
 
 
-def _help_page(prog: str, args: list[str]) -> Any:
+def _help_page(prog: str, args: list[str]) -> HelpPage | None:
     """A command's own help (`practice --help`, `estimate drill -h`) through the page cache, or
     None for any other run.
 

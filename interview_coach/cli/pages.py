@@ -26,9 +26,12 @@ import sys
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from interview_coach import __version__
+
+TYPE_CHECKING = False  # not typing's: a replayed page is printed without importing typing
+if TYPE_CHECKING:
+    from typing import Any
 
 # What rich's Console reads from the environment to decide width, height, colour system and
 # whether it writes to a terminal (rich/console.py); `cli.output.console` reads COLUMNS and NO_COLOR.
