@@ -298,4 +298,7 @@ def _store(entry: Path, content: str) -> None:
             tmp.unlink(missing_ok=True)
             raise
     except (OSError, UnicodeEncodeError):
-        pass  # a read-only or full disk: no cache, same page
+        return  # a read-only or full disk: no cache, same page
+    from interview_coach.content.cache import prune
+
+    prune(entry.parent)  # what a write cut short by a kill left behind

@@ -10,8 +10,10 @@ file) is a miss too: the cache can only make a command faster, never make it fai
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import re
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -86,4 +88,30 @@ def _store(entry: Path, payload: object) -> None:
             Path(tmp).unlink(missing_ok=True)
             raise
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        pass  # a read-only or full disk: no cache, same result
+        return  # a read-only or full disk: no cache, same result
+    prune(entry.parent)
+
+
+# Entries of versions before 0.1's checksum names (a 32-digit hash), never read again.
+_RETIRED = re.compile(r"^[0-9a-f]{32}\.pickle$")
+_STRAY_AFTER_S = 3600.0
+
+
+def prune(folder: Path) -> None:
+    """Remove what no version reads any more from a cache folder: retired entries, and the
+    temporary files of writes that a crash or a kill cut short (after an hour, so never one
+    another process is writing). Runs after a miss was stored, not on every hit."""
+    import time
+
+    now = time.time()
+    try:
+        with os.scandir(folder) as entries:
+            for item in entries:
+                stray = item.name.startswith(".tmp-")
+                if not (stray or _RETIRED.match(item.name)):
+                    continue
+                with contextlib.suppress(OSError):
+                    if not stray or now - item.stat().st_mtime > _STRAY_AFTER_S:
+                        os.unlink(item.path)
+    except OSError:
+        pass

@@ -183,3 +183,19 @@ def test_content_read_from_the_cache_behaves_as_validated_content(tmp_path):
     )
     runs = twice_in_fresh_processes(code, tmp_path / "cache")
     assert runs[1].stdout.strip() == "[true, true, true, [], true]", runs[1].stdout
+
+
+def test_a_stored_miss_clears_retired_entries_and_stray_temporary_files(folder, tmp_path):
+    content = folder / "content"
+    content.mkdir(parents=True)
+    retired = content / ("0123456789abcdef" * 2 + ".pickle")  # a name of the versions before checksum names
+    stale, fresh = content / ".tmp-abc.pickle", content / ".tmp-def.pickle"  # a write a kill cut short; one under way
+    for f in (retired, stale, fresh):
+        f.write_bytes(b"x")
+    os.utime(stale, (1_000_000_000, 1_000_000_000))
+    card = tmp_path / "chat.yaml"
+    card.write_text("id: chat\n")
+    assert cache.cached("note", card, lambda: {"n": 1}) == {"n": 1}
+    left = sorted(p.name for p in content.iterdir())
+    assert retired.name not in left and stale.name not in left
+    assert fresh.name in left and any(name.startswith("note-chat-") for name in left)
