@@ -119,6 +119,13 @@ def page_key(key: Iterable[object], sources: Iterable[Path], libraries: Iterable
     return " ".join(repr(part) for part in parts).replace("\n", "\\n")
 
 
+def _entry(folder: Path, kind: str, key: tuple[object, ...]) -> Path:
+    """The file a page of `kind` picked by `key` is kept in: one of _ENTRIES slots per kind; a
+    page sharing the slot replaces it (its first line keeps one from being read as the other)."""
+    slot = zlib.crc32(repr((kind, key)).encode()) % _ENTRIES
+    return folder / "pages" / f"{kind}-{slot:03d}.txt"
+
+
 def shown(kind: str, key: tuple[object, ...], make: Callable[[], str], *, sources: Iterable[Path] = (),
           libraries: Iterable[str] = (), terminal: bool = False) -> str:
     """The page `make()` returns, from the cache when nothing it depends on has changed.
@@ -136,8 +143,7 @@ def shown(kind: str, key: tuple[object, ...], make: Callable[[], str], *, source
         folder = None
     if folder is None:
         return make()
-    slot = zlib.crc32(repr((kind, key)).encode()) % _ENTRIES
-    entry = folder / "pages" / f"{kind}-{slot:02d}.txt"
+    entry = _entry(folder, kind, key)
     kept = _read(entry, first)
     if kept is not None:
         return kept
@@ -214,8 +220,7 @@ class HelpPage:
                                   ("typer", "rich"), terminal=True)
         except OSError:
             return
-        slot = zlib.crc32(repr(self.key).encode()) % _ENTRIES
-        self.entry = self.folder / "pages" / f"help-{slot:02d}.txt"
+        self.entry = _entry(self.folder, "help", self.key)
 
     def replay(self) -> bool:
         """Print the kept page and say so; else start recording what the command prints."""
@@ -285,20 +290,10 @@ def _read(entry: Path, first: str) -> str | None:
 
 
 def _store(entry: Path, content: str) -> None:
-    # A temporary name of this process's own, then a rename: a reader sees the old page or the
-    # new one, never half of one (and tempfile's imports would cost a first run more than this).
-    tmp = entry.with_name(f".tmp-{os.getpid()}-{entry.name}")
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                fh.write(content)
-            os.replace(tmp, entry)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-    except (OSError, UnicodeEncodeError):
-        return  # a read-only or full disk: no cache, same page
-    from interview_coach.content.cache import prune
+    from interview_coach.content.cache import store
 
-    prune(entry.parent)  # what a write cut short by a kill left behind
+    try:
+        data = content.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no cache, same page
+        return
+    store(entry, data)

@@ -75,20 +75,29 @@ def cached(kind: str, path: Path, build: Callable[[], T], depends: tuple[Path, .
 
 
 def _store(entry: Path, payload: object) -> None:
-    import tempfile
+    try:
+        data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return  # not picklable: no cache, same result
+    store(entry, data)
 
+
+def store(entry: Path, data: bytes) -> None:
+    """Write a cache entry so that a reader sees the old entry or the new one, never half of one:
+    a temporary name of this process's own, then a rename. A read-only or full disk only means
+    no cache. After a write, what no version reads any more is cleared from the folder."""
+    tmp = entry.with_name(f".tmp-{os.getpid()}-{entry.name}")
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".pickle")
         try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, entry)  # atomic: a reader sees the old entry or the new one, never half
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, entry)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        return  # a read-only or full disk: no cache, same result
+    except OSError:
+        return
     prune(entry.parent)
 
 
